@@ -1,0 +1,27 @@
+# Two entry points on a fresh machine: `make demo` and `make test`.
+# Both create .venv when missing and (re)install the project when its build inputs change.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BUILD_INPUTS := pyproject.toml setup.py $(wildcard reference/numnet/*.pyx reference/numnet/**/*.pyx)
+
+.PHONY: install demo test bench clean
+
+$(STAMP): $(BUILD_INPUTS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "setuptools>=69" wheel "cython>=3.0,<4" "numpy>=1.26,<3"
+	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) -m numnet.selfcheck
+
+test: install
+	$(PY) -m pytest -n 2 -q
+
+clean:
+	rm -rf build *.egg-info reference/numnet/*.so reference/numnet/*.c
