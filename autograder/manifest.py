@@ -1,0 +1,180 @@
+"""Assignment manifests: ``source/<assignment>/assignment.toml``.
+
+A manifest is the single place that says, for one assignment, which reference
+modules are released, which functions are student tasks, which files the student
+owns (they form the submission), how many points each task is worth, the
+comparison tolerances and the notebooks. See ``docs/manifest.md``.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.paths import ASSIGNMENTS, SOURCE
+
+DEFAULT_TOLERANCES = {"forward": 1e-7, "gradient": 1e-6, "numeric": 1e-5, "float32": 1e-4}
+
+
+class ManifestError(ValueError):
+    """A manifest that can't be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A function in a reference module, written ``"layers.py:affine_forward"`` or
+    ``"classifiers/fc_net.py:FullyConnectedNet.loss"`` in the manifest."""
+
+    module: str
+    qualname: str
+
+    @classmethod
+    def parse(cls, text: str) -> "FunctionRef":
+        module, sep, qualname = text.partition(":")
+        if not sep or not module.endswith((".py", ".pyx")) or not qualname:
+            raise ValueError(f"{text!r} is not of the form 'module.py:function'")
+        return cls(module, qualname)
+
+    def __str__(self) -> str:
+        return f"{self.module}:{self.qualname}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """A graded part of an assignment: the functions the student writes for it."""
+
+    name: str
+    title: str
+    points: float
+    functions: tuple[FunctionRef, ...]
+    tolerances: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One assignment's manifest, validated."""
+
+    name: str
+    title: str
+    path: Path
+    notebooks: tuple[str, ...]
+    modules: tuple[str, ...]
+    student_files: tuple[str, ...]
+    tasks: dict[str, Task] = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        return sum(task.points for task in self.tasks.values())
+
+    def task_functions(self) -> dict[str, list[str]]:
+        """Qualified names of the task functions, grouped by module."""
+        grouped: dict[str, list[str]] = {}
+        for task in self.tasks.values():
+            for ref in task.functions:
+                grouped.setdefault(ref.module, []).append(ref.qualname)
+        return grouped
+
+    def owned_modules(self) -> tuple[str, ...]:
+        """Student-owned files inside the released ``numnet`` package, relative to it."""
+        return tuple(f.removeprefix("numnet/") for f in self.student_files if f.startswith("numnet/"))
+
+
+_TOP_KEYS = {"assignment", "release", "submission", "tolerances", "tasks"}
+_TASK_KEYS = {"title", "points", "functions", "tolerances"}
+
+
+def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in table:
+        raise ManifestError(f"{where}: missing key {key!r}")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ManifestError(f"{where}: {key!r} must be a {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _string_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    values = _require(table, key, list, where)
+    if not all(isinstance(v, str) and v for v in values):
+        raise ManifestError(f"{where}: {key!r} must be a list of non-empty strings")
+    if len(set(values)) != len(values):
+        raise ManifestError(f"{where}: {key!r} lists a file twice")
+    return tuple(values)
+
+
+def _tolerances(table: dict[str, Any], base: dict[str, float], where: str) -> dict[str, float]:
+    unknown = set(table) - set(DEFAULT_TOLERANCES)
+    if unknown:
+        raise ManifestError(f"{where}: unknown tolerance(s) {sorted(unknown)}; known: {sorted(DEFAULT_TOLERANCES)}")
+    merged = dict(base)
+    for key, value in table.items():
+        if not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ManifestError(f"{where}: tolerance {key!r} must be a number in (0, 1), got {value!r}")
+        merged[key] = float(value)
+    return merged
+
+
+def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
+    """Validate the parsed TOML of a manifest."""
+    where = str(path)
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ManifestError(f"{where}: unknown section(s) {sorted(unknown)}")
+    head = _require(data, "assignment", dict, where)
+    name = _require(head, "name", str, f"{where} [assignment]")
+    if name != path.parent.name:
+        raise ManifestError(f"{where}: [assignment] name {name!r} differs from its folder {path.parent.name!r}")
+    modules = _string_list(_require(data, "release", dict, where), "modules", f"{where} [release]")
+    student_files = _string_list(_require(data, "submission", dict, where), "files", f"{where} [submission]")
+    tolerances = _tolerances(data.get("tolerances", {}), DEFAULT_TOLERANCES, f"{where} [tolerances]")
+    tasks: dict[str, Task] = {}
+    for task_name, table in _require(data, "tasks", dict, where).items():
+        at = f"{where} [tasks.{task_name}]"
+        if not isinstance(table, dict):
+            raise ManifestError(f"{at}: must be a table")
+        if set(table) - _TASK_KEYS:
+            raise ManifestError(f"{at}: unknown key(s) {sorted(set(table) - _TASK_KEYS)}")
+        points = _require(table, "points", (int, float), at)
+        if points <= 0:
+            raise ManifestError(f"{at}: points must be positive, got {points}")
+        try:
+            functions = tuple(FunctionRef.parse(f) for f in _string_list(table, "functions", at))
+        except ValueError as exc:
+            raise ManifestError(f"{at}: {exc}") from None
+        for ref in functions:
+            if ref.module not in modules:
+                raise ManifestError(f"{at}: {ref} is in {ref.module!r}, which [release] modules does not list")
+            if f"numnet/{ref.module}" not in student_files:
+                raise ManifestError(f"{at}: {ref} must be in a student-owned file; add 'numnet/{ref.module}' to [submission] files")
+        tasks[task_name] = Task(
+            name=task_name,
+            title=table.get("title", task_name.replace("_", " ")),
+            points=float(points),
+            functions=functions,
+            tolerances=_tolerances(table.get("tolerances", {}), tolerances, at),
+        )
+    if not tasks:
+        raise ManifestError(f"{where}: no [tasks.*] defined")
+    return Manifest(
+        name=name,
+        title=head.get("title", name),
+        path=path,
+        notebooks=_string_list(head, "notebooks", f"{where} [assignment]") if "notebooks" in head else (),
+        modules=modules,
+        student_files=student_files,
+        tasks=tasks,
+    )
+
+
+def load_manifest(assignment: str, source: Path = SOURCE) -> Manifest:
+    """Load and validate the manifest of ``assignment`` from the ``source`` folder."""
+    if assignment not in ASSIGNMENTS:
+        raise ManifestError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
+    path = source / assignment / "assignment.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: manifest not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"{path}: {exc}") from None
+    return parse_manifest(data, path)
