@@ -1,17 +1,29 @@
-"""The ``autograder`` command line (see ``docs/`` and design contract §3)."""
+"""The ``autograder`` command line (design contract §3; see ``docs/cli.md``).
+
+Each pipeline stage contributes its sub-commands through a ``register(subparsers)``
+function in its own ``command`` module; a sub-command sets ``run`` to a callable
+that takes the parsed arguments and returns the exit status.
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Sequence
 
 from autograder import __version__
 
+COMMAND_MODULES: tuple[str, ...] = ()
+
 
 def build_parser() -> argparse.ArgumentParser:
-    """Parser with one sub-command per pipeline stage."""
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    """Parser with the sub-commands of every pipeline stage."""
+    parser = argparse.ArgumentParser(
+        prog="autograder", description="Release, check, submit and grade numnet assignments."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(subparsers)
     return parser
 
 
