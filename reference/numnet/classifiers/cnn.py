@@ -1,0 +1,138 @@
+"""A three-layer convolutional network."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..fast_layers import max_pool_backward_fast, max_pool_forward_fast
+from ..layer_utils import (
+    affine_relu_backward,
+    affine_relu_forward,
+    conv_bn_relu_backward,
+    conv_bn_relu_forward,
+    conv_relu_pool_backward,
+    conv_relu_pool_forward,
+)
+from ..layers import affine_backward, affine_forward, softmax_loss
+from ._common import l2_penalty, prepare_batch
+
+POOL_PARAM = {"pool_height": 2, "pool_width": 2, "stride": 2}
+
+
+class ThreeLayerConvNet:
+    """``conv - [spatial batchnorm] - relu - 2x2 max pool - affine - relu - affine - softmax``.
+
+    The convolution has stride 1 and zero padding ``(filter_size - 1) // 2``, so
+    odd filter sizes keep the spatial size; the pool then halves it.
+
+    Parameters
+    ----------
+    input_dim : tuple (C, H, W)
+    num_filters : int
+    filter_size : int
+        Height and width of the square filters.
+    hidden_dim : int
+        Units in the hidden affine layer.
+    num_classes : int
+    weight_scale : float
+        Standard deviation of the normal weight initialisation (biases start at 0).
+    reg : float
+        L2 strength; the loss adds ``0.5 * reg * sum(W ** 2)`` over ``W1..W3``.
+    dtype : numpy dtype
+        Parameters and inputs are cast to it; float64 for gradient checks.
+    use_batchnorm : bool
+        Spatial batch normalization after the convolution, with parameters
+        ``gamma1``/``beta1`` and running averages in ``bn_param``.
+    """
+
+    def __init__(
+        self,
+        input_dim: tuple[int, int, int] = (3, 32, 32),
+        num_filters: int = 32,
+        filter_size: int = 7,
+        hidden_dim: int = 100,
+        num_classes: int = 10,
+        weight_scale: float = 1e-3,
+        reg: float = 0.0,
+        dtype: Any = np.float32,
+        use_batchnorm: bool = False,
+    ) -> None:
+        C, H, W = input_dim
+        pad = (filter_size - 1) // 2
+        conv_h, conv_w = H + 2 * pad - filter_size + 1, W + 2 * pad - filter_size + 1
+        if min(conv_h, conv_w) < 2:
+            raise ValueError(f"input_dim {input_dim} is too small for filter_size {filter_size} and a 2x2 pool")
+        self.conv_param = {"stride": 1, "pad": pad}
+        self.pool_param = dict(POOL_PARAM)
+        self.use_batchnorm = use_batchnorm
+        self.bn_param: dict[str, Any] = {"mode": "train"} if use_batchnorm else {}
+        self.reg = reg
+        self.dtype = dtype
+        self.params: dict[str, np.ndarray] = {}
+        pooled_features = num_filters * ((conv_h - 2) // 2 + 1) * ((conv_w - 2) // 2 + 1)
+        ### BEGIN SOLUTION
+        shapes = {
+            "W1": (num_filters, C, filter_size, filter_size),
+            "W2": (pooled_features, hidden_dim),
+            "W3": (hidden_dim, num_classes),
+        }
+        for i, shape in enumerate(shapes.values(), start=1):
+            self.params[f"W{i}"] = weight_scale * np.random.randn(*shape)
+            self.params[f"b{i}"] = np.zeros(shape[0] if i == 1 else shape[1])
+        if use_batchnorm:
+            self.params["gamma1"] = np.ones(num_filters)
+            self.params["beta1"] = np.zeros(num_filters)
+        ### END SOLUTION
+        for name, value in self.params.items():
+            self.params[name] = value.astype(dtype)
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None):
+        """Class scores for ``X``, or the loss and its gradients when ``y`` is given.
+
+        Parameters
+        ----------
+        X : ndarray, shape (N, C, H, W)
+        y : ndarray of int, shape (N,), optional
+            Given: training mode. Absent: test mode (batchnorm uses running averages).
+
+        Returns
+        -------
+        scores : ndarray, shape (N, num_classes)
+            When ``y`` is None.
+        loss, grads : float, dict
+            Otherwise; ``grads`` has the same keys as ``params``.
+        """
+        X, mode = prepare_batch(X, y, self.dtype)
+        if self.use_batchnorm:
+            self.bn_param["mode"] = mode
+        ### BEGIN SOLUTION
+        p = self.params
+        if self.use_batchnorm:
+            a, bn_cache = conv_bn_relu_forward(
+                X, p["W1"], p["b1"], p["gamma1"], p["beta1"], self.conv_param, self.bn_param
+            )
+            pooled, pool_cache = max_pool_forward_fast(a, self.pool_param)
+            conv_cache = (bn_cache, pool_cache)
+        else:
+            pooled, conv_cache = conv_relu_pool_forward(X, p["W1"], p["b1"], self.conv_param, self.pool_param)
+        hidden, hidden_cache = affine_relu_forward(pooled, p["W2"], p["b2"])
+        scores, scores_cache = affine_forward(hidden, p["W3"], p["b3"])
+        if y is None:
+            return scores
+
+        loss, dscores = softmax_loss(scores, y)
+        loss += l2_penalty(self.reg, (p["W1"], p["W2"], p["W3"]))
+        grads = {}
+        dhidden, grads["W3"], grads["b3"] = affine_backward(dscores, scores_cache)
+        dpooled, grads["W2"], grads["b2"] = affine_relu_backward(dhidden, hidden_cache)
+        if self.use_batchnorm:
+            bn_cache, pool_cache = conv_cache
+            da = max_pool_backward_fast(dpooled, pool_cache)
+            _, grads["W1"], grads["b1"], grads["gamma1"], grads["beta1"] = conv_bn_relu_backward(da, bn_cache)
+        else:
+            _, grads["W1"], grads["b1"] = conv_relu_pool_backward(dpooled, conv_cache)
+        for name in ("W1", "W2", "W3"):
+            grads[name] = grads[name] + self.reg * p[name]
+        ### END SOLUTION
+        return loss, grads
