@@ -12,7 +12,11 @@ from collections.abc import Sequence
 
 from autograder import __version__
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "autograder.release.command",
+    "autograder.student.command",
+    "autograder.grading.command",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,141 @@
+"""Reusable checks for hidden suites (trusted side).
+
+A :class:`Layer` names a forward/backward pair by its path in ``numnet``; the
+checks call the student's pair through the worker and the reference pair here,
+on the same hidden inputs, and compare:
+
+- :func:`check_forward`: outputs, shapes, dtypes, and that inputs are left untouched;
+- :func:`check_backward`: gradients against the reference's, with a diagnosis that
+  tells "backward wrong" from "backward consistent with a wrong forward";
+- :func:`check_numeric_gradients`: gradients against numeric gradients of the
+  student's own forward (full for small inputs, directional for large ones).
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.grading.compare import Mismatch, array_problems, expect_array, expect_structure, relative_errors
+from numnet.gradient_check import directional_gradient_check, eval_numerical_gradient_array
+
+FULL_CHECK_LIMIT = 48  # inputs up to this many elements get an element-by-element numeric gradient
+DIRECTIONS = 4
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A forward/backward pair, e.g. ``Layer("layers.affine_forward", "layers.affine_backward",
+    ("x", "w", "b"), grads=("x", "w", "b"))``.
+
+    ``grads`` names, in order, the forward arguments the backward returns gradients for.
+    """
+
+    forward: str
+    backward: str
+    args: tuple[str, ...]
+    grads: tuple[str, ...]
+
+
+def resolve(package: Any, dotted: str) -> Any:
+    """``resolve(student, "layers.affine_forward")`` follows the attribute path."""
+    target = package
+    for name in dotted.split("."):
+        target = getattr(target, name)
+    return target
+
+
+def check_untouched(function: str, names: Sequence[str], before: Sequence[Any], after: Sequence[Any]) -> None:
+    """Fail when a call changed one of its array arguments in place."""
+    for name, old, new in zip(names, before, after):
+        if isinstance(old, np.ndarray) and (not isinstance(new, np.ndarray) or new.shape != old.shape
+                                            or not np.array_equal(new, old, equal_nan=True)):
+            raise Mismatch(f"{function} modified its input {name} in place")
+
+
+def check_forward(student: Any, reference: Any, layer: Layer, args: Sequence[Any], tol: float,
+                  alternatives: Mapping[str, np.ndarray] | None = None) -> tuple[Any, Any]:
+    """Compare the forward outputs; return ``(student_cache, reference_cache)``."""
+    expected, ref_cache = resolve(reference, layer.forward)(*copy.deepcopy(list(args)))
+    call = resolve(student, layer.forward).effects(*args)
+    check_untouched(layer.forward, layer.args, args, call.args)
+    out, cache = expect_structure(layer.forward, call.result, 2)
+    expect_array(f"{layer.forward} output", out, expected, tol, alternatives=alternatives)
+    return cache, ref_cache
+
+
+def _backward_pair(student: Any, reference: Any, layer: Layer, args: Sequence[Any], rng: np.random.Generator):
+    expected_out, ref_cache = resolve(reference, layer.forward)(*copy.deepcopy(list(args)))
+    dout = rng.standard_normal(np.shape(expected_out)).astype(np.asarray(expected_out).dtype)
+    expected = resolve(reference, layer.backward)(dout, ref_cache)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    out, cache = expect_structure(layer.forward, resolve(student, layer.forward)(*args), 2)
+    call = resolve(student, layer.backward).effects(dout, cache)
+    check_untouched(layer.backward, ("dout",), (dout,), call.args)
+    got = call.result if len(layer.grads) > 1 else (call.result,)
+    got = expect_structure(layer.backward, got, len(layer.grads))
+    return dout, out, np.asarray(expected_out), got, expected
+
+
+def student_numeric_gradient(student: Any, layer: Layer, args: Sequence[Any], name: str, dout: np.ndarray,
+                             analytic: np.ndarray, rng: np.random.Generator) -> float:
+    """Largest relative error between ``analytic`` and the numeric gradient of the
+    student's forward with respect to argument ``name`` (full or directional)."""
+    index = layer.args.index(name)
+    forward = resolve(student, layer.forward)
+
+    def f(value: np.ndarray) -> np.ndarray:
+        trial = list(args)
+        trial[index] = np.array(value, dtype=np.float64)
+        out = forward(*trial)
+        return np.asarray(out[0] if isinstance(out, (tuple, list)) else out, dtype=np.float64)
+
+    x = np.array(args[index], dtype=np.float64)
+    if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
+        return float("inf")
+    if x.size <= FULL_CHECK_LIMIT:
+        numeric = eval_numerical_gradient_array(f, x, dout)
+        return float(relative_errors(analytic, numeric).max())
+    check = directional_gradient_check(f, x, analytic, dout, num_directions=DIRECTIONS,
+                                       seed=int(rng.integers(2**31)))
+    return float(relative_errors(check.analytic, check.numeric).max())
+
+
+def check_backward(student: Any, reference: Any, layer: Layer, args: Sequence[Any], rng: np.random.Generator,
+                   tol: float, numeric_tol: float) -> None:
+    """Compare every gradient with the reference's; explain a mismatch with numeric gradients."""
+    dout, out, expected_out, got, expected = _backward_pair(student, reference, layer, args, rng)
+    for name, actual, wanted in zip(layer.grads, got, expected):
+        problem = array_problems(actual, np.asarray(wanted), tol)
+        if not problem:
+            continue
+        forward_ok = array_problems(out, expected_out, tol) is None
+        consistent = student_numeric_gradient(student, layer, args, name, dout, actual, rng) <= numeric_tol
+        if consistent and not forward_ok:
+            verdict = "your backward is consistent with your forward, but the forward is wrong: fix the forward first"
+        elif not consistent:
+            verdict = "it does not match the numeric gradient of your own forward either"
+        else:
+            verdict = "it matches the numeric gradient of your forward but not the reference (check its definition)"
+        raise Mismatch(f"{layer.backward} d{name}: {problem}. {verdict}")
+
+
+def check_numeric_gradients(student: Any, reference: Any, layer: Layer, args: Sequence[Any],
+                            rng: np.random.Generator, numeric_tol: float) -> None:
+    """Every gradient of the student's backward against numeric gradients of the student's forward."""
+    dout, _, _, got, _ = _backward_pair(student, reference, layer, args, rng)
+    for name, actual in zip(layer.grads, got):
+        error = student_numeric_gradient(student, layer, args, name, dout, actual, rng)
+        if not error <= numeric_tol:
+            raise Mismatch(f"{layer.backward} d{name} disagrees with the numeric gradient of your forward: "
+                           f"max rel error {error:.3g} (tolerance {numeric_tol:.0e})")
+
+
+def random_args(rng: np.random.Generator, shapes: Mapping[str, tuple[int, ...]], dtype: Any = np.float64,
+                scale: float = 1.0, offset: float = 0.0) -> list[np.ndarray]:
+    """Standard normal arrays of the given shapes, in order."""
+    return [(scale * rng.standard_normal(shape) + offset).astype(dtype) for shape in shapes.values()]
+

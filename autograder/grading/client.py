@@ -1,0 +1,321 @@
+"""The trusted side of the trust boundary: a student worker process and proxies to it.
+
+:class:`StudentProcess` starts :mod:`autograder.grading.worker` in a separate
+process, sends it requests and enforces the time limits. A crash, hang or exit
+of the worker fails only the request in flight; the next request starts a fresh
+worker. :class:`StudentPackage` lets hidden tests call the student's code as if
+it were local: ``student.layers.affine_forward(x, w, b)``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograder.grading import wire
+from autograder.grading.limits import Limits, apply_limits
+
+_RUNTIME_FILES = ("worker.py", "wire.py")
+
+
+class StudentError(Exception):
+    """The student's code failed; the message is safe to show to the student."""
+
+    def __init__(self, kind: str, message: str, where: str = "", not_implemented: bool = False) -> None:
+        self.kind = kind
+        self.message = message
+        self.where = where
+        self.not_implemented = not_implemented
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        location = f" (at {self.where})" if self.where else ""
+        return f"{self.kind}: {self.message}{location}"
+
+
+class StudentTimeout(StudentError):
+    """A call ran past its time limit."""
+
+
+class WorkerCrashed(StudentError):
+    """The worker process died during a call."""
+
+
+@dataclass
+class Call:
+    """A call's result and its arguments as they were after the call."""
+
+    result: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class Budget:
+    """The time left for a whole submission."""
+
+    seconds: float
+    started: float = field(default_factory=time.monotonic)
+
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
+
+
+def library_dirs(names: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """The installed package folder of each allowed top-level library."""
+    found = []
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"allowed library {name!r} is not installed")
+        found.append((name, Path(spec.origin).resolve().parent))
+    return found
+
+
+class StudentProcess:
+    """One submission's worker process, restarted whenever it dies."""
+
+    def __init__(self, sandbox: Path, runtime: Path, limits: Limits, log_path: Path) -> None:
+        self.sandbox = sandbox
+        self.runtime = runtime
+        self.limits = limits
+        self.log_path = log_path
+        self.budget = Budget(limits.submission_seconds)
+        self.restarts = 0
+        self.calls = 0
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._channel: tuple[Any, Any] | None = None
+        self._prepare_runtime()
+
+    def _prepare_runtime(self) -> None:
+        """Copy the worker's own code into ``runtime`` and link the allowed libraries
+        into ``runtime/libs``, so that nothing else installed beside them (the grader,
+        the reference package, their ``.pth`` hooks) is importable by the worker."""
+        here = Path(__file__).resolve().parent
+        libs = self.runtime / "libs"
+        libs.mkdir(parents=True, exist_ok=True)
+        for name in _RUNTIME_FILES:
+            shutil.copyfile(here / name, self.runtime / name)
+        for name, folder in library_dirs(self.limits.libraries):
+            link = libs / name
+            if not link.exists():
+                link.symlink_to(folder, target_is_directory=True)
+            vendored = folder.parent / f"{name}.libs"  # manylinux wheels keep shared libraries here
+            if vendored.is_dir() and not (libs / vendored.name).exists():
+                (libs / vendored.name).symlink_to(vendored, target_is_directory=True)
+
+    def _start(self) -> None:
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        log = open(self.log_path, "ab")
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "HOME": str(self.sandbox)}
+        command = [sys.executable, "-I", "-S", "-B", str(self.runtime / "worker.py"), str(self.sandbox),
+                   str(to_worker_r), str(from_worker_w), str(self.runtime / "libs")]
+        try:
+            self._proc = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=self.sandbox,
+                pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
+                preexec_fn=lambda: apply_limits(self.limits),
+            )
+        finally:
+            log.close()
+            os.close(to_worker_r)
+            os.close(from_worker_w)
+        self._channel = (os.fdopen(from_worker_r, "rb", buffering=1 << 16), os.fdopen(to_worker_w, "wb", buffering=1 << 16))
+
+    def stop(self) -> None:
+        """Kill the worker and every process it started."""
+        if self._proc is not None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._proc.wait()
+        if self._channel is not None:
+            for stream in self._channel:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self._proc, self._channel = None, None
+
+    def request(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
+        """Send one request and wait for its reply within the limits."""
+        remaining = self.budget.remaining()
+        if remaining <= 0:
+            raise StudentTimeout("TimeLimit", f"the submission used up its {self.limits.submission_seconds:g} s of grading time")
+        limit = min(timeout or self.limits.call_seconds, remaining)
+        if self._proc is None or self._proc.poll() is not None:
+            if self._proc is not None:
+                self.restarts += 1
+                self.stop()
+            self._start()
+        reader, writer = self._channel  # type: ignore[misc]
+        self.calls += 1
+        outcome: dict[str, Any] = {}
+
+        def exchange() -> None:
+            try:
+                wire.write_message(writer, header, arrays)
+                outcome["reply"] = wire.read_message(reader, self.limits.message_bytes)
+            except (EOFError, BrokenPipeError, OSError, wire.WireError) as exc:
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=exchange, daemon=True)
+        thread.start()
+        thread.join(limit)
+        if thread.is_alive():
+            self.stop()
+            thread.join()
+            raise StudentTimeout("Timeout", f"the call did not finish within {limit:.3g} s")
+        if "error" in outcome:
+            error = outcome["error"]
+            self.stop()
+            if isinstance(error, wire.WireError):
+                raise WorkerCrashed("BadReply", str(error))
+            raise WorkerCrashed("WorkerCrashed", self._death_notice())
+        return outcome["reply"]
+
+    def _death_notice(self) -> str:
+        code = self._proc.returncode if self._proc is not None else None
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"the student process was killed by {name} during the call"
+        return f"the student process exited (status {code}) during the call"
+
+    def close(self) -> None:
+        self.stop()
+
+
+class RemoteObject:
+    """An object kept in the worker: call its methods, ``get``/``set`` its attributes."""
+
+    def __init__(self, package: "StudentPackage", handle: wire.Handle) -> None:
+        self._package = package
+        self._handle = handle
+
+    @property
+    def type_name(self) -> str:
+        return self._handle.type_name
+
+    def get(self, name: str) -> Any:
+        return self._package._request({"op": "get", "target": {"handle": self._handle.id, "path": name.split(".")}})
+
+    def set(self, name: str, value: Any) -> None:
+        self._package._request({"op": "set", "target": {"handle": self._handle.id, "path": name.split(".")}}, value=value)
+
+    def __getattr__(self, name: str) -> "RemoteFunction":
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteFunction(self._package, {"handle": self._handle.id, "path": [name]})
+
+
+class RemoteFunction:
+    """A callable in the worker, reached through a module or a kept object."""
+
+    def __init__(self, package: "StudentPackage", target: dict[str, Any]) -> None:
+        self._package = package
+        self._target = target
+
+    def __getattr__(self, name: str) -> "RemoteFunction":
+        if name.startswith("_"):
+            raise AttributeError(name)
+        target = dict(self._target)
+        if "module" in target and not target["path"]:
+            target["module"] = f"{target['module']}.{name}"
+        else:
+            target["path"] = [*target["path"], name]
+        return RemoteFunction(self._package, target)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._package._request({"op": "call", "target": self._module_split(), "effects": False}, args=args, kwargs=kwargs)
+
+    def effects(self, *args: Any, **kwargs: Any) -> Call:
+        """Call, and also return the arguments as the call left them."""
+        return self._package._request({"op": "call", "target": self._module_split(), "effects": True}, args=args, kwargs=kwargs)
+
+    def _module_split(self) -> dict[str, Any]:
+        """``numnet.layers.affine_forward`` -> module ``numnet.layers``, path ``[affine_forward]``."""
+        target = dict(self._target)
+        if "module" in target and not target["path"]:
+            module, _, name = target["module"].rpartition(".")
+            target = {"module": module, "path": [name]}
+        return target
+
+    @property
+    def name(self) -> str:
+        parts = [self._target.get("module", "object")] + list(self._target["path"])
+        return ".".join(parts)
+
+
+class StudentPackage:
+    """The student's ``numnet`` package as seen from a hidden test."""
+
+    def __init__(self, process: StudentProcess, package: str = "numnet") -> None:
+        self.process = process
+        self._package = package
+
+    def __getattr__(self, name: str) -> RemoteFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteFunction(self, {"module": f"{self._package}.{name}", "path": []})
+
+    def _request(self, header: dict[str, Any], args: tuple = (), kwargs: dict | None = None, value: Any = None) -> Any:
+        arrays: list[np.ndarray] = []
+        if header["op"] == "call":
+            header["args"] = wire.encode(_unwrap(tuple(args)), arrays)
+            header["kwargs"] = wire.encode(_unwrap(dict(kwargs or {})), arrays)
+        elif header["op"] == "set":
+            header["value"] = wire.encode(_unwrap(value), arrays)
+        reply, out = self.process.request(header, arrays)
+        if not reply.get("ok"):
+            error = reply.get("error", {})
+            raise StudentError(
+                str(error.get("type", "Error"))[:80],
+                str(error.get("message", "")),
+                str(error.get("where", ""))[:200],
+                bool(error.get("not_implemented")),
+            )
+        decoded = {k: self._wrap(wire.decode(v, out)) for k, v in reply.items() if k in ("value", "args", "kwargs")}
+        if header.get("effects"):
+            return Call(decoded["value"], tuple(decoded["args"]), dict(decoded["kwargs"]))
+        return decoded.get("value")
+
+    def _wrap(self, value: Any) -> Any:
+        """Turn handles into :class:`RemoteObject` proxies, recursively."""
+        if isinstance(value, wire.Handle):
+            return RemoteObject(self, value)
+        if isinstance(value, tuple):
+            return tuple(self._wrap(v) for v in value)
+        if isinstance(value, list):
+            return [self._wrap(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._wrap(v) for k, v in value.items()}
+        return value
+
+
+def _unwrap(value: Any) -> Any:
+    """Replace :class:`RemoteObject` proxies by their handles, recursively."""
+    if isinstance(value, RemoteObject):
+        return value._handle
+    if isinstance(value, tuple):
+        return tuple(_unwrap(v) for v in value)
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    return value

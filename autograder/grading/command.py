@@ -1,0 +1,69 @@
+"""``autograder grade ASSIGNMENT SUBMISSION``: grade one submission (design contract §3).
+
+Exit status 0 means grading completed, whatever the score; 1 means the grader
+itself could not finish (an invalid manifest, a broken suite, an unwritable
+results file), and the message says why.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from autograder.grading.feedback import write_feedback
+from autograder.grading.limits import Limits
+from autograder.grading.results import Results, ResultsError, junit_xml, write_atomically, write_results
+from autograder.grading.runner import GradingOptions, grade_submission
+from autograder.manifest import ManifestError, load_manifest
+from autograder.paths import ASSIGNMENTS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("grade", help="grade one submission (a folder or a .zip)")
+    parser.add_argument("assignment", choices=ASSIGNMENTS)
+    parser.add_argument("submission", type=Path, help="folder or .zip laid out like the release")
+    parser.add_argument("--student", default="student", help="student id (also part of the hidden seeds)")
+    parser.add_argument("--results", type=Path, help="write Gradescope results.json here")
+    parser.add_argument("--junit", type=Path, help="write JUnit XML here")
+    parser.add_argument("--feedback", type=Path, help="write the student's HTML feedback page here")
+    parser.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per call into student code")
+    parser.add_argument("--time-limit", type=float, default=Limits.submission_seconds, help="seconds for the whole submission")
+    parser.set_defaults(run=run)
+
+
+def summary_table(results: Results) -> Table:
+    """Per-task scores as a rich table."""
+    table = Table(title=f"score {results.score:g} / {results.max_score:g}")
+    for column in ("task", "score", "status"):
+        table.add_column(column)
+    for task in results.extra_data.get("tasks", {}).values():
+        style = {"passed": "green", "not implemented": "yellow"}.get(task["status"], "red")
+        table.add_row(task["title"], f"{task['score']:g} / {task['max_score']:g}", f"[{style}]{task['status']}[/]")
+    return table
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(stderr=False)
+    errors = Console(stderr=True)
+    try:
+        manifest = load_manifest(args.assignment)
+        limits = Limits(call_seconds=args.call_timeout, submission_seconds=args.time_limit)
+        graded = grade_submission(args.assignment, args.submission, args.student, GradingOptions(limits=limits))
+        if args.results:
+            write_results(args.results, graded.results, graded.known_names)
+        if args.junit:
+            write_atomically(args.junit, junit_xml(graded.results, args.assignment))
+        if args.feedback:
+            write_feedback(args.feedback, graded.results, manifest.title, args.student)
+    except (ManifestError, ResultsError, RuntimeError, FileNotFoundError) as exc:
+        errors.print(f"[red]grading failed:[/] {exc}", markup=True, highlight=False)
+        return 1
+    for line in graded.internal_errors:
+        print(f"grader error: {line}", file=sys.stderr)
+    if graded.results.output:
+        console.print(graded.results.output, markup=False, highlight=False)
+    console.print(summary_table(graded.results))
+    return 0

@@ -1,0 +1,156 @@
+"""The pytest plugin that runs a hidden suite against one submission.
+
+Fixtures available to hidden tests:
+
+``student``
+    the submission's ``numnet`` package, called through the worker process
+    (:class:`~autograder.grading.client.StudentPackage`);
+``reference``
+    the reference ``numnet`` package, imported in this (trusted) process;
+``rng``
+    a :class:`numpy.random.Generator` seeded from the course secret, the
+    assignment, the student and the test;
+``tol``
+    the tolerances of the test's task (``tol["forward"]``, ``tol["gradient"]``...).
+
+Every test carries ``@pytest.mark.task("<task>")`` naming a manifest task, and
+optionally ``@pytest.mark.weight(w)`` (default 1) for its share of the task's points.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograder.grading.client import StudentError, StudentPackage, StudentTimeout, WorkerCrashed
+from autograder.grading.compare import Mismatch
+from autograder.grading.seeds import Secret, hidden_rng
+from autograder.manifest import Manifest
+
+
+@dataclass
+class TestRecord:
+    """The outcome of one hidden test."""
+
+    nodeid: str
+    name: str
+    task: str
+    weight: float
+    description: str
+    status: str = "passed"  # passed | failed | not_implemented | error
+    message: str = ""
+
+
+@dataclass
+class GradingContext:
+    """Everything a hidden suite needs for one submission."""
+
+    manifest: Manifest
+    student_id: str
+    secret: Secret
+    student: StudentPackage
+    unavailable: dict[str, str] = field(default_factory=dict)  # task -> why it can't be graded
+    records: list[TestRecord] = field(default_factory=list)
+
+
+class Reference:
+    """Lazy access to the reference modules: ``reference.layers``, ``reference.classifiers.cnn``."""
+
+    def __getattr__(self, name: str) -> ModuleType:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return importlib.import_module(f"numnet.{name}")
+
+
+def failure_message(exc: BaseException) -> tuple[str, str]:
+    """``(status, message)`` for an exception raised by a hidden test."""
+    if isinstance(exc, StudentError):
+        if exc.not_implemented:
+            return "not_implemented", "not implemented yet (NotImplementedError)"
+        if isinstance(exc, (StudentTimeout, WorkerCrashed)):
+            return "failed", exc.summary()
+        return "failed", f"your code raised {exc.summary()}"
+    if isinstance(exc, Mismatch):
+        return "failed", str(exc)
+    if isinstance(exc, AssertionError):
+        return "failed", "a check failed"
+    return "error", f"the check could not be completed ({type(exc).__name__}); the grader's log has details"
+
+
+class GradingPlugin:
+    """Binds a :class:`GradingContext` to a pytest session."""
+
+    def __init__(self, context: GradingContext) -> None:
+        self.context = context
+        self.errors: list[str] = []
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "task(name): the manifest task a hidden test grades")
+        config.addinivalue_line("markers", "weight(w): the test's share of its task's points (default 1)")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            markers = list(item.iter_markers("task"))
+            if len(markers) != 1 or markers[0].args[0] not in self.context.manifest.tasks:
+                raise pytest.UsageError(f"{item.nodeid}: needs exactly one @pytest.mark.task naming a task of the manifest")
+
+    @pytest.fixture(scope="session")
+    def student(self) -> StudentPackage:
+        return self.context.student
+
+    @pytest.fixture(scope="session")
+    def reference(self) -> Reference:
+        return Reference()
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        ctx = self.context
+        return hidden_rng(ctx.secret, ctx.manifest.name, ctx.student_id, request.node.nodeid.split("::", 1)[-1])
+
+    @pytest.fixture
+    def tol(self, request: pytest.FixtureRequest) -> dict[str, float]:
+        return self.context.manifest.tasks[_task_of(request.node)].tolerances
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        reason = self.context.unavailable.get(_task_of(item))
+        if reason:
+            raise Mismatch(reason)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        record = self._record_for(item)
+        if record.status != "passed":
+            return report
+        if report.failed and call.excinfo is not None:
+            record.status, record.message = failure_message(call.excinfo.value)
+            if record.status == "error":
+                self.errors.append(f"{item.nodeid}: {call.excinfo.exconly()}")
+        elif report.skipped:
+            record.status, record.message = "error", "the check was skipped"
+            self.errors.append(f"{item.nodeid}: skipped")
+        return report
+
+    def _record_for(self, item: pytest.Item) -> TestRecord:
+        for record in reversed(self.context.records):
+            if record.nodeid == item.nodeid:
+                return record
+        weight = item.get_closest_marker("weight")
+        doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+        record = TestRecord(
+            nodeid=item.nodeid,
+            name=f"{_task_of(item)}: {item.name}",
+            task=_task_of(item),
+            weight=float(weight.args[0]) if weight else 1.0,
+            description=doc[0] if doc else item.name.replace("_", " "),
+        )
+        self.context.records.append(record)
+        return record
+
+
+def _task_of(item: pytest.Item) -> str:
+    return item.get_closest_marker("task").args[0]

@@ -1,0 +1,161 @@
+"""Grading one submission: stage it, build it, run the hidden suite, score it.
+
+Everything here runs in the trusted process; the student's code runs only in the
+worker started by :class:`~autograder.grading.client.StudentProcess`.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from autograder.grading.build import DEFAULT_CACHE, BuildOutcome, build_extensions
+from autograder.grading.client import StudentError, StudentPackage, StudentProcess
+from autograder.grading.limits import Limits
+from autograder.grading.plugin import GradingContext, GradingPlugin, TestRecord
+from autograder.grading.results import Results, TestResult
+from autograder.grading.seeds import Secret, load_secret
+from autograder.grading.submission import StagedSubmission, SubmissionError, stage
+from autograder.manifest import Manifest, load_manifest
+from autograder.paths import RELEASE, SUITES
+
+
+@dataclass
+class GradingOptions:
+    """How to grade: limits, secret, where builds are cached, which suite and release."""
+
+    limits: Limits = field(default_factory=Limits)
+    secret: Secret | None = None
+    build_cache: Path = DEFAULT_CACHE
+    suites: Path = SUITES
+    release: Path = RELEASE
+
+
+@dataclass
+class Graded:
+    """Results plus what the instructor (not the student) may want to see."""
+
+    results: Results
+    known_names: set[str]
+    internal_errors: list[str]
+
+
+def grade_submission(assignment: str, submission: Path, student_id: str = "student",
+                     options: GradingOptions | None = None) -> Graded:
+    """Grade ``submission`` (a folder or a ``.zip``) for ``assignment``."""
+    options = options or GradingOptions()
+    started = time.monotonic()
+    manifest = load_manifest(assignment)
+    secret = options.secret or load_secret((options.release,))
+    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        workdir = Path(tmp)
+        try:
+            staged = stage(manifest, Path(submission), options.release / assignment, workdir)
+        except SubmissionError as exc:
+            return _unusable(manifest, str(exc), started, secret)
+        build = build_extensions(staged.sandbox, options.limits, options.build_cache)
+        process = StudentProcess(staged.sandbox, workdir / "runtime", options.limits, workdir / "worker.log")
+        context = GradingContext(manifest, student_id, secret, StudentPackage(process))
+        try:
+            notes = staged.notes + _import_problems(context, manifest)
+            build_record = _apply_build(context, manifest, build)
+            plugin = GradingPlugin(context)
+            _run_suite(options.suites / assignment, plugin)
+        finally:
+            process.close()
+        if build_record:
+            context.records.insert(0, build_record)
+        extra = {
+            "student": student_id,
+            "assignment": assignment,
+            "submission_sha256": staged.digest,
+            "secret": secret.source,
+            "worker": {"calls": process.calls, "restarts": process.restarts},
+            "build": None if build is None else {"ok": build.ok, "cached": build.cached, "seconds": round(build.seconds, 3)},
+        }
+        results = score(manifest, context.records, notes, time.monotonic() - started, extra)
+        return Graded(results, {r.name for r in context.records}, plugin.errors)
+
+
+def _run_suite(suite: Path, plugin: GradingPlugin) -> None:
+    """Run the hidden suite in this process, quietly."""
+    if not suite.is_dir():
+        raise FileNotFoundError(f"no hidden suite at {suite}")
+    args = [str(suite), "-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-o", "addopts=",
+            "--rootdir", str(suite.parent), "-c", str(suite.parent / "pytest.ini"), "-W", "ignore"]
+    with contextlib.redirect_stdout(io.StringIO()) as output:
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"the hidden suite {suite} did not run (pytest exit {int(code)}):\n{output.getvalue()[-3000:]}")
+
+
+def _import_problems(context: GradingContext, manifest: Manifest) -> list[str]:
+    """Import each student-owned Python module once, to report syntax and import errors up front."""
+    problems = []
+    for module in manifest.owned_modules():
+        if not module.endswith(".py"):
+            continue
+        dotted = "numnet." + module.removesuffix(".py").replace("/", ".")
+        try:
+            context.student.process.request({"op": "get", "target": {"module": dotted, "path": ["__name__"]}}, [])
+        except StudentError as exc:
+            problems.append(f"numnet/{module} can't be imported: {exc.summary()}")
+    return problems
+
+
+def _apply_build(context: GradingContext, manifest: Manifest, build: BuildOutcome | None) -> TestRecord | None:
+    """Record the Cython build as a check of the tasks whose functions live in ``.pyx`` files."""
+    if build is None:
+        return None
+    pyx_tasks = [t.name for t in manifest.tasks.values() if any(f.module.endswith(".pyx") for f in t.functions)]
+    if not pyx_tasks:
+        return None
+    record = TestRecord(nodeid="build", name=f"{pyx_tasks[0]}: build the Cython extension", task=pyx_tasks[0],
+                        weight=1.0, description="the submitted .pyx compiles")
+    if not build.ok:
+        record.status = "failed"
+        record.message = "the Cython extension did not build:\n" + build.log
+        for task in pyx_tasks:
+            context.unavailable[task] = "the Cython extension did not build, so this check could not run"
+    return record
+
+
+def score(manifest: Manifest, records: list[TestRecord], notes: list[str], seconds: float, extra: dict) -> Results:
+    """Share each task's points among its checks and build the results."""
+    tests: list[TestResult] = []
+    tasks_summary = {}
+    for task in manifest.tasks.values():
+        mine = [r for r in records if r.task == task.name]
+        if not mine:
+            raise RuntimeError(f"the hidden suite has no checks for task {task.name!r}")
+        total_weight = sum(r.weight for r in mine)
+        earned = 0.0
+        for record in mine:
+            share = task.points * record.weight / total_weight
+            passed = record.status == "passed"
+            earned += share if passed else 0.0
+            output = record.description if passed else f"{record.description}\n{record.message}".strip()
+            tests.append(TestResult(record.name, round(share if passed else 0.0, 6), round(share, 6),
+                                    "passed" if passed else "failed", output))
+        states = {r.status for r in mine}
+        tasks_summary[task.name] = {
+            "title": task.title, "score": round(earned, 6), "max_score": task.points,
+            "status": "not implemented" if states == {"not_implemented"} else "passed" if states == {"passed"} else "partial" if "passed" in states else "failed",
+        }
+    total = round(sum(t.score for t in tests), 6)
+    return Results(total, manifest.max_score, round(seconds, 3), "\n".join(notes), tests,
+                   {**extra, "tasks": tasks_summary})
+
+
+def _unusable(manifest: Manifest, reason: str, started: float, secret: Secret) -> Graded:
+    """Results for a submission that could not be graded at all: every task scores 0."""
+    tests = [TestResult(f"{task.name}: submission", 0.0, task.points, "failed", reason) for task in manifest.tasks.values()]
+    results = Results(0.0, manifest.max_score, round(time.monotonic() - started, 3),
+                      f"The submission could not be graded: {reason}", tests,
+                      {"assignment": manifest.name, "secret": secret.source, "unusable": True})
+    return Graded(results, {t.name for t in tests}, [])

@@ -1,0 +1,128 @@
+"""Turning a submission (folder or ``.zip``) into the sandbox the worker runs.
+
+The sandbox is the release's ``numnet`` package with the student-owned files of
+the submission laid over it: given files always come from the release, owned files
+are taken exactly as submitted. A missing owned file falls back to the release's
+stub and is reported, so the other tasks are still graded.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from autograder.manifest import Manifest
+
+MAX_UNPACKED_BYTES = 64 << 20
+MAX_FILES = 2000
+MAX_DEPTH = 4
+
+
+class SubmissionError(Exception):
+    """A submission that can't be graded at all; the message says why."""
+
+
+@dataclass
+class StagedSubmission:
+    """A submission laid out in its sandbox."""
+
+    sandbox: Path
+    digest: str
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def unpack_zip(archive: Path, target: Path) -> None:
+    """Extract ``archive`` into ``target``, refusing anything that could escape it."""
+    try:
+        bundle = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SubmissionError(f"{archive.name} is not a readable zip archive ({exc})") from None
+    with bundle:
+        members = bundle.infolist()
+        if len(members) > MAX_FILES:
+            raise SubmissionError(f"{archive.name} holds {len(members)} entries; the limit is {MAX_FILES}")
+        total = 0
+        for member in members:
+            name = PurePosixPath(member.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or not name.parts:
+                raise SubmissionError(f"{archive.name}: entry {member.filename!r} points outside the submission")
+            if stat.S_ISLNK(member.external_attr >> 16):
+                raise SubmissionError(f"{archive.name}: entry {member.filename!r} is a symbolic link")
+            if member.is_dir():
+                continue
+            destination = target.joinpath(*name.parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with bundle.open(member) as source, open(destination, "wb") as sink:
+                while chunk := source.read(1 << 20):
+                    total += len(chunk)
+                    if total > MAX_UNPACKED_BYTES:
+                        raise SubmissionError(f"{archive.name} unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
+                    sink.write(chunk)
+
+
+def _regular_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def find_root(folder: Path, owned: tuple[str, ...]) -> Path:
+    """The folder inside ``folder`` holding the most student-owned files (shallowest on ties)."""
+    candidates = [folder] + sorted(
+        (p for p in folder.rglob("*") if p.is_dir() and not p.is_symlink() and len(p.relative_to(folder).parts) <= MAX_DEPTH),
+        key=lambda p: (len(p.parts), str(p)),
+    )
+    best, best_count = None, 0
+    for candidate in candidates:
+        count = sum(_regular_file(candidate / f) for f in owned)
+        if count > best_count:
+            best, best_count = candidate, count
+    if best is None:
+        raise SubmissionError("none of the expected files was found: " + ", ".join(owned))
+    return best
+
+
+def content_digest(root: Path, files: tuple[str, ...]) -> str:
+    """SHA-256 over the names and bytes of the owned files present in ``root``."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        path = root / name
+        if _regular_file(path):
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -> StagedSubmission:
+    """Lay ``submission`` over ``release/numnet`` in ``workdir/sandbox``."""
+    submission = Path(submission)
+    if not submission.exists():
+        raise SubmissionError(f"submission {submission} does not exist")
+    if not (release / "numnet").is_dir():
+        raise SubmissionError(f"the release {release} has no numnet package; run `autograder release {manifest.name}`")
+    if submission.is_file():
+        unpacked = workdir / "unpacked"
+        unpacked.mkdir(parents=True)
+        unpack_zip(submission, unpacked)
+        submission = unpacked
+    root = find_root(submission, manifest.student_files)
+    notes = []
+    if root != submission:
+        notes.append(f"files were found inside '{root.relative_to(submission).as_posix()}/' and graded from there")
+    sandbox = workdir / "sandbox"
+    shutil.copytree(release / "numnet", sandbox / "numnet", ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__", "build"))
+    missing = []
+    for name in manifest.student_files:
+        source = root / name
+        if _regular_file(source):
+            (sandbox / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, sandbox / name)
+        else:
+            missing.append(name)
+    modules = [m for m in missing if m.startswith("numnet/")]
+    if modules:
+        notes.append("missing file(s): " + ", ".join(modules) + " (the release's stubs were graded in their place)")
+    if len(modules) < len(missing):
+        notes.append("missing notebook(s): " + ", ".join(m for m in missing if m not in modules))
+    return StagedSubmission(sandbox, content_digest(root, manifest.student_files), notes, missing)

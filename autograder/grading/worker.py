@@ -1,0 +1,148 @@
+"""The student worker: the only process that runs submitted code.
+
+Started by :mod:`autograder.grading.client` as
+``python -I -S -B worker.py SANDBOX READ_FD WRITE_FD [LIBRARY_DIR...]``
+from a private copy of this file and :mod:`wire`. ``-I -S`` keep the grader's
+environment, site-packages and ``.pth`` hooks out; ``sys.path`` is then the
+runtime copy, the sandbox (the student's ``numnet`` package) and the folders of
+the allowed libraries. It answers requests until its input closes:
+
+- ``call``: call ``target`` with arguments, reply with the result and, on request,
+  the arguments as they are after the call (side effects cross back too);
+- ``get`` / ``set``: read or write an attribute of a kept object;
+- ``release``: forget kept objects.
+
+Replies describe student exceptions by type, message and location only.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+
+def _bootstrap() -> tuple[str, int, int]:
+    runtime = os.path.dirname(os.path.abspath(__file__))
+    sandbox, read_fd, write_fd, *libraries = sys.argv[1:]
+    sys.path[:0] = [runtime, sandbox]
+    sys.path.extend(libraries)
+    os.chdir(sandbox)
+    return sandbox, int(read_fd), int(write_fd)
+
+
+SANDBOX, READ_FD, WRITE_FD = _bootstrap()
+
+import wire  # noqa: E402  (importable only after _bootstrap)
+
+
+class Objects:
+    """Objects kept in the worker and referred to by handle."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, Any] = {}
+        self._next = 1
+
+    def keep(self, obj: Any) -> wire.Handle:
+        handle_id, self._next = self._next, self._next + 1
+        self._by_id[handle_id] = obj
+        return wire.Handle(handle_id, type(obj).__name__)
+
+    def resolve(self, handle_id: int) -> Any:
+        try:
+            return self._by_id[handle_id]
+        except KeyError:
+            raise LookupError(f"worker object #{handle_id} no longer exists") from None
+
+    def release(self, handle_ids: list[int]) -> None:
+        for handle_id in handle_ids:
+            self._by_id.pop(handle_id, None)
+
+
+def _target(objects: Objects, spec: dict[str, Any]) -> tuple[Any, list[str]]:
+    """The object a request starts from, and the attribute path to follow."""
+    if "handle" in spec:
+        return objects.resolve(spec["handle"]), list(spec["path"])
+    return importlib.import_module(spec["module"]), list(spec["path"])
+
+
+def _follow(obj: Any, path: list[str]) -> Any:
+    for name in path:
+        obj = getattr(obj, name)
+    return obj
+
+
+def _where(exc: BaseException) -> str:
+    """``file:line in function`` of the innermost frame inside the sandbox."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(SANDBOX)]
+    if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith(SANDBOX):
+        return f"{os.path.relpath(exc.filename, SANDBOX)}:{exc.lineno}"
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f"{os.path.relpath(last.filename, SANDBOX)}:{last.lineno} in {last.name}"
+
+
+def _describe(exc: BaseException) -> dict[str, Any]:
+    try:
+        message = str(exc)
+    except BaseException:  # a hostile __str__
+        message = "<message unavailable>"
+    return {
+        "type": type(exc).__name__,
+        "message": message[:2000],
+        "where": _where(exc),
+        "not_implemented": isinstance(exc, NotImplementedError),
+    }
+
+
+def handle(objects: Objects, header: dict[str, Any], arrays: list[Any]) -> tuple[dict[str, Any], list[Any]]:
+    """Carry out one request; return the reply."""
+    op = header.get("op")
+    out: list[Any] = []
+    if op == "ping":
+        return {"ok": True}, out
+    if op == "release":
+        objects.release(header.get("handles", []))
+        return {"ok": True}, out
+    owner, path = _target(objects, header["target"])
+    if op == "get":
+        value = _follow(owner, path)
+        return {"ok": True, "value": wire.encode(value, out, objects.keep)}, out
+    if op == "set":
+        value = wire.decode(header["value"], arrays, objects.resolve)
+        setattr(_follow(owner, path[:-1]), path[-1], value)
+        return {"ok": True}, out
+    if op == "call":
+        args = wire.decode(header["args"], arrays, objects.resolve)
+        kwargs = wire.decode(header["kwargs"], arrays, objects.resolve)
+        result = _follow(owner, path)(*args, **kwargs)
+        reply = {"ok": True, "value": wire.encode(result, out, objects.keep)}
+        if header.get("effects"):
+            reply["args"] = wire.encode(tuple(args), out, objects.keep)
+            reply["kwargs"] = wire.encode(kwargs, out, objects.keep)
+        return reply, out
+    raise ValueError(f"unknown request {op!r}")
+
+
+def main() -> None:
+    reader, writer = wire.open_channel(READ_FD, WRITE_FD)
+    objects = Objects()
+    while True:
+        try:
+            header, arrays = wire.read_message(reader)
+        except EOFError:
+            return
+        try:
+            reply, out = handle(objects, header, arrays)
+        except BaseException as exc:  # student code may raise anything, SystemExit included
+            reply, out = {"ok": False, "error": _describe(exc)}, []
+        try:
+            wire.write_message(writer, reply, out)
+        except (wire.WireError, ValueError, TypeError) as exc:
+            wire.write_message(writer, {"ok": False, "error": _describe(exc) | {"type": "UnsendableResult"}}, [])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Hidden grading suites, one package per assignment. Never released to students."""

@@ -1,0 +1,62 @@
+"""Hidden checks of the fully connected layers: affine and ReLU."""
+import numpy as np
+import pytest
+
+from autograder.grading.checks import Layer, check_backward, check_forward, check_numeric_gradients
+
+AFFINE = Layer("layers.affine_forward", "layers.affine_backward", ("x", "w", "b"), grads=("x", "w", "b"))
+RELU = Layer("layers.relu_forward", "layers.relu_backward", ("x",), grads=("x",))
+
+
+def affine_inputs(rng, dtype=np.float64):
+    N = int(rng.integers(1, 5))
+    dims = tuple(int(d) for d in rng.integers(1, 4, size=int(rng.integers(1, 4))))
+    M = int(rng.integers(2, 6))
+    D = int(np.prod(dims))
+    return [rng.standard_normal((N, *dims)).astype(dtype), rng.standard_normal((D, M)).astype(dtype),
+            rng.standard_normal(M).astype(dtype)]
+
+
+@pytest.mark.task("affine")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_affine_forward(student, reference, rng, tol, dtype):
+    """affine_forward matches the reference on multi-axis inputs"""
+    check_forward(student, reference, AFFINE, affine_inputs(rng, dtype), tol["forward"] if dtype == np.float64 else tol["float32"])
+
+
+@pytest.mark.task("affine")
+def test_affine_backward(student, reference, rng, tol):
+    """affine_backward matches the reference gradients"""
+    check_backward(student, reference, AFFINE, affine_inputs(rng), rng, tol["gradient"], tol["numeric"])
+
+
+@pytest.mark.task("affine")
+def test_affine_backward_numeric(student, reference, rng, tol):
+    """affine_backward agrees with numeric gradients of your affine_forward"""
+    check_numeric_gradients(student, reference, AFFINE, affine_inputs(rng), rng, tol["numeric"])
+
+
+def relu_input(rng, dtype=np.float64):
+    shape = tuple(int(d) for d in rng.integers(1, 5, size=int(rng.integers(1, 4))))
+    x = rng.standard_normal(shape).astype(dtype)
+    x[np.abs(x) < 1e-3] = 0.5  # keep away from the kink for numeric gradients
+    return [x]
+
+
+@pytest.mark.task("relu")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_relu_forward(student, reference, rng, tol, dtype):
+    """relu_forward matches the reference and keeps the dtype"""
+    check_forward(student, reference, RELU, relu_input(rng, dtype), tol["forward"])
+
+
+@pytest.mark.task("relu")
+def test_relu_backward(student, reference, rng, tol):
+    """relu_backward matches the reference gradient"""
+    check_backward(student, reference, RELU, relu_input(rng), rng, tol["gradient"], tol["numeric"])
+
+
+@pytest.mark.task("relu")
+def test_relu_backward_numeric(student, reference, rng, tol):
+    """relu_backward agrees with numeric gradients of your relu_forward"""
+    check_numeric_gradients(student, reference, RELU, relu_input(rng), rng, tol["numeric"])
