@@ -1,0 +1,1 @@
+"""The release builder: student versions of the assignments, and the reference solution."""

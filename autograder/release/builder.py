@@ -1,0 +1,88 @@
+"""``release/<assignment>/``: notebooks, stripped modules, public tests and scaffold.
+
+Every requested assignment is built into a scratch folder first; only when all of
+them succeeded do they replace the committed folders, so a failure leaves
+``release/`` as it was. The output depends only on the inputs (no timestamps), which
+is what lets :func:`stale_files` compare a fresh build with the committed one.
+"""
+from __future__ import annotations
+
+import fnmatch
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.manifest import load_manifest
+from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
+from autograder.release.modules import write_release_modules
+from autograder.release.notebooks import IGNORED, code_stub, generate_assignment, load_config
+from autograder.release.scaffold import write_scaffold
+
+#: Files a local run may leave in a release folder; they are not part of the release.
+LOCAL_FILES = (*IGNORED, "*_submission.zip")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Where a release comes from: the reference package, the sources and the nbgrader config."""
+
+    reference: Path = REFERENCE_PACKAGE
+    source: Path = SOURCE
+    config_dir: Path = PROJECT_ROOT
+
+
+def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> None:
+    """Write the release of ``assignment`` into the new folder ``dest``."""
+    manifest = load_manifest(assignment, inputs.source)
+    config = load_config(inputs.config_dir)
+    generate_assignment(assignment, inputs.source, config, dest)
+    write_release_modules(manifest, inputs.reference, dest / "numnet", code_stub(config))
+    write_scaffold(manifest, dest)
+
+
+def build(assignments: Iterable[str], release_root: Path, inputs: Inputs = Inputs()) -> None:
+    """Rebuild ``release_root / <assignment>`` for each assignment, all or nothing."""
+    release_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=release_root, prefix=".build-") as scratch:
+        names = list(dict.fromkeys(assignments))
+        for name in names:
+            build_assignment(name, Path(scratch, name), inputs)
+        for name in names:
+            target = release_root / name
+            if target.exists():
+                target.rename(Path(scratch, f"{name}.old"))
+            Path(scratch, name).rename(target)
+
+
+def _is_local(relative: Path) -> bool:
+    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in LOCAL_FILES)
+
+
+def release_files(folder: Path) -> dict[str, bytes]:
+    """The files of a release folder (relative POSIX path -> bytes), local run artefacts left out."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not _is_local(path.relative_to(folder))
+    }
+
+
+def stale_files(assignments: Iterable[str], release_root: Path, inputs: Inputs = Inputs()) -> list[str]:
+    """Paths under ``release_root`` that a fresh build would add, change or remove."""
+    differences: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:
+        for name in dict.fromkeys(assignments):
+            build_assignment(name, Path(scratch, name), inputs)
+            fresh, committed = release_files(Path(scratch, name)), release_files(release_root / name)
+            for path in sorted(fresh.keys() | committed.keys()):
+                if path not in committed:
+                    differences.append(f"{name}/{path}: missing")
+                elif path not in fresh:
+                    differences.append(f"{name}/{path}: not produced by the build")
+                elif fresh[path] != committed[path]:
+                    differences.append(f"{name}/{path}: differs")
+    return differences

@@ -1,0 +1,63 @@
+"""``autograder release`` and ``autograder solution``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder.manifest import ManifestError
+from autograder.paths import ASSIGNMENTS, RELEASE
+from autograder.release.builder import build, stale_files
+from autograder.release.markers import MarkerError
+from autograder.release.notebooks import NotebookError
+from autograder.release.solution import write_solution
+
+BUILD_ERRORS = (ManifestError, MarkerError, NotebookError)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``release`` and ``solution`` sub-commands."""
+    release = subparsers.add_parser(
+        "release",
+        help="(re)generate release/<assignment>/ from the reference and the sources",
+        description="Build the student release of each ASSIGNMENT (default: all of them).",
+    )
+    release.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help=f"one of {', '.join(ASSIGNMENTS)}")
+    release.add_argument("--check", action="store_true", help="only report whether the committed release is stale")
+    release.set_defaults(run=run_release)
+    solution = subparsers.add_parser(
+        "solution",
+        help="write the reference solution laid out like a student submission",
+        description="Write the student-owned files of ASSIGNMENT, solved, into DEST.",
+    )
+    solution.add_argument("assignment", metavar="ASSIGNMENT", choices=ASSIGNMENTS)
+    solution.add_argument("dest", metavar="DEST", type=Path)
+    solution.set_defaults(run=run_solution)
+
+
+def run_release(args: argparse.Namespace) -> int:
+    assignments = args.assignments or list(ASSIGNMENTS)
+    try:
+        if args.check:
+            stale = stale_files(assignments, RELEASE)
+            for line in stale:
+                print(f"stale: release/{line}", file=sys.stderr)
+            if stale:
+                print("release/ is out of date: run `autograder release`", file=sys.stderr)
+            return 1 if stale else 0
+        build(assignments, RELEASE)
+    except BUILD_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {', '.join(f'release/{name}' for name in dict.fromkeys(assignments))}")
+    return 0
+
+
+def run_solution(args: argparse.Namespace) -> int:
+    try:
+        written = write_solution(args.assignment, args.dest)
+    except BUILD_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} files of the {args.assignment} solution into {args.dest}")
+    return 0
