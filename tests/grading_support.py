@@ -1,0 +1,60 @@
+"""Building submissions for the grader's own tests: the reference solution and
+mutations of it (the corpus of buggy and alternative submissions)."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.grading.limits import Limits
+from autograder.grading.runner import Graded, GradingOptions, grade_submission
+from autograder.grading.seeds import Secret
+from autograder.manifest import load_manifest
+from autograder.paths import REFERENCE_PACKAGE
+
+TEST_SECRET = Secret(b"secret used by the project's own tests", "tests")
+
+
+def reference_submission(assignment: str, dest: Path) -> Path:
+    """The reference solution's student-owned modules laid out as a submission in ``dest``."""
+    manifest = load_manifest(assignment)
+    for name in manifest.student_files:
+        if name.startswith("numnet/"):
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(REFERENCE_PACKAGE / name.removeprefix("numnet/"), target)
+    return dest
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """A change to one file of the reference submission.
+
+    ``old`` must occur exactly once in ``file``; it is replaced by ``new``. ``lost``
+    names the tasks that must lose points (buggy submissions); an empty ``lost``
+    means the mutation is an alternative correct implementation.
+    """
+
+    name: str
+    file: str
+    old: str
+    new: str
+    lost: frozenset[str] = field(default_factory=frozenset)
+
+    def apply(self, submission: Path) -> None:
+        path = submission / self.file
+        text = path.read_text()
+        count = text.count(self.old)
+        if count != 1:
+            raise AssertionError(f"{self.name}: the text to replace occurs {count} times in {self.file}")
+        path.write_text(text.replace(self.old, self.new))
+
+
+def grade(assignment: str, submission: Path, student: str = "corpus", limits: Limits | None = None) -> Graded:
+    """Grade with the tests' secret and default limits."""
+    return grade_submission(assignment, submission, student, GradingOptions(limits=limits or Limits(), secret=TEST_SECRET))
+
+
+def task_scores(graded: Graded) -> dict[str, tuple[float, float]]:
+    """``task -> (score, max_score)``."""
+    return {name: (t["score"], t["max_score"]) for name, t in graded.results.extra_data["tasks"].items()}
