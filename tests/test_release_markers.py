@@ -99,7 +99,7 @@ def test_strip_replaces_only_task_regions_at_their_indentation():
     assert f"    {STUB}\n    return out\n" in stripped
     assert f"                {STUB}\n        return None" in stripped
     assert "self.weights @ row" not in stripped and "out = x * factor" not in stripped
-    assert "            self.weights = np.zeros(size)\n\n" in stripped
+    assert "        self.weights = np.zeros(size)\n\n" in stripped
     assert "SOLUTION" not in stripped
 
 
