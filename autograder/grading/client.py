@@ -91,7 +91,7 @@ class StudentProcess:
         self.limits = limits
         self.log_path = log_path
         self.budget = Budget(limits.submission_seconds)
-        self.restarts = 0
+        self.starts = 0
         self.calls = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: tuple[Any, Any] | None = None
@@ -114,7 +114,13 @@ class StudentProcess:
             if vendored.is_dir() and not (libs / vendored.name).exists():
                 (libs / vendored.name).symlink_to(vendored, target_is_directory=True)
 
+    @property
+    def restarts(self) -> int:
+        """How many times a worker had to be replaced after a crash or a time-out."""
+        return max(0, self.starts - 1)
+
     def _start(self) -> None:
+        self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         log = open(self.log_path, "ab")
@@ -157,9 +163,7 @@ class StudentProcess:
             raise StudentTimeout("TimeLimit", f"the submission used up its {self.limits.submission_seconds:g} s of grading time")
         limit = min(timeout or self.limits.call_seconds, remaining)
         if self._proc is None or self._proc.poll() is not None:
-            if self._proc is not None:
-                self.restarts += 1
-                self.stop()
+            self.stop()
             self._start()
         reader, writer = self._channel  # type: ignore[misc]
         self.calls += 1
