@@ -36,6 +36,8 @@ from autograder.manifest import Manifest
 class TestRecord:
     """The outcome of one hidden test."""
 
+    __test__ = False  # not a pytest test class
+
     nodeid: str
     name: str
     task: str

@@ -20,6 +20,8 @@ class ResultsError(Exception):
 class TestResult:
     """One graded check (Gradescope's ``tests`` entry)."""
 
+    __test__ = False  # not a pytest test class
+
     name: str
     score: float
     max_score: float
