@@ -1,0 +1,55 @@
+"""Helpers shared by the fc_nets hidden checks (not collected as tests)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.grading.checks import check_untouched, resolve
+from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure, relative_errors
+from numnet.gradient_check import directional_gradient_check, eval_numerical_gradient_array
+
+FULL_CHECK_LIMIT = 48
+
+
+def labels(rng: np.random.Generator, N: int, C: int) -> np.ndarray:
+    """``N`` integer labels in ``[0, C)``."""
+    return rng.integers(0, C, size=N)
+
+
+def numeric_gradient_error(f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: Any, dout: Any,
+                           rng: np.random.Generator, full_limit: int = FULL_CHECK_LIMIT) -> float:
+    """Largest relative error between ``analytic`` and the numeric gradient of ``sum(f(x) * dout)``:
+    element by element up to ``full_limit`` elements, along random directions beyond."""
+    x = np.array(x, dtype=np.float64)
+    if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
+        return float("inf")
+    if x.size <= full_limit:
+        numeric = eval_numerical_gradient_array(f, x, np.asarray(dout, dtype=np.float64))
+        return float(relative_errors(analytic, numeric).max())
+    check = directional_gradient_check(f, x, analytic, dout, num_directions=4, seed=int(rng.integers(2**31)))
+    return float(relative_errors(check.analytic, check.numeric).max())
+
+
+def check_loss(student: Any, reference: Any, function: str, x: np.ndarray, y: np.ndarray, tol: float,
+               alternatives: Mapping[str, np.ndarray] | None = None) -> tuple[float, np.ndarray]:
+    """Compare a loss function's ``(loss, dx)`` with the reference; return the student's pair."""
+    expected_loss, expected_dx = resolve(reference, function)(x.copy(), y.copy())
+    call = resolve(student, function).effects(x, y)
+    check_untouched(function, ("x", "y"), (x, y), call.args)
+    loss, dx = expect_structure(function, call.result, 2)
+    expect_scalar(f"{function} loss", loss, expected_loss, tol)
+    expect_array(f"{function} dx", dx, expected_dx, tol, alternatives=alternatives)
+    return loss, dx
+
+
+def check_loss_numeric(student: Any, function: str, x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
+                       numeric_tol: float) -> None:
+    """The student's ``dx`` against the numeric gradient of the student's own loss."""
+    target = resolve(student, function)
+    _, dx = expect_structure(function, target(x, y), 2)
+    error = numeric_gradient_error(lambda v: np.float64(target(v, y)[0]), x, dx, np.float64(1.0), rng)
+    if not error <= numeric_tol:
+        raise Mismatch(f"{function} dx disagrees with the numeric gradient of your loss: "
+                       f"max rel error {error:.3g} (tolerance {numeric_tol:.0e})")
