@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.manifest import load_manifest
+from autograder.manifest import ManifestError, load_manifest
 from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
-from autograder.release.modules import write_release_modules
+from autograder.release.modules import manifest_line, write_release_modules
 from autograder.release.notebooks import IGNORED, code_stub, generate_assignment, load_config
 from autograder.release.scaffold import write_scaffold
 
@@ -36,6 +36,12 @@ class Inputs:
 def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> None:
     """Write the release of ``assignment`` into the new folder ``dest``."""
     manifest = load_manifest(assignment, inputs.source)
+    for notebook in manifest.notebooks:
+        if not (inputs.source / assignment / notebook).is_file():
+            raise ManifestError(
+                f"{manifest.path}:{manifest_line(manifest, notebook)}: notebook {notebook!r} does not exist in "
+                f"{inputs.source / assignment}"
+            )
     config = load_config(inputs.config_dir)
     generate_assignment(assignment, inputs.source, config, dest)
     write_release_modules(manifest, inputs.reference, dest / "numnet", code_stub(config))

@@ -15,8 +15,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from nbgrader.converters import GenerateAssignment
-from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -53,6 +51,10 @@ def generate_assignment(assignment: str, source: Path, config: Config, dest: Pat
     dest : Path
         Folder to create; it must not exist yet.
     """
+    # nbgrader pulls in the Jupyter server on import (seconds): only when a release is built.
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
     with tempfile.TemporaryDirectory(prefix="nbgrader-") as scratch:
         run_config = Config(config)
         course = run_config.CourseDirectory
