@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from autograder.grading.compare import Mismatch, array_problems, expect_array, expect_structure, relative_errors
+from autograder.grading.compare import (
+    Mismatch,
+    array_problems,
+    expect_array,
+    expect_scalar,
+    expect_structure,
+    relative_errors,
+)
 from numnet.gradient_check import directional_gradient_check, eval_numerical_gradient_array
 
 FULL_CHECK_LIMIT = 48  # inputs up to this many elements get an element-by-element numeric gradient
@@ -139,3 +146,42 @@ def random_args(rng: np.random.Generator, shapes: Mapping[str, tuple[int, ...]],
     """Standard normal arrays of the given shapes, in order."""
     return [(scale * rng.standard_normal(shape) + offset).astype(dtype) for shape in shapes.values()]
 
+
+
+def check_model_loss(name: str, model: Any, expected_model: Any, X: np.ndarray, y: np.ndarray, tol: float) -> None:
+    """Compare ``model.loss(X, y)`` (a student's model) with ``expected_model.loss(X, y)``:
+    the loss and the gradient of every parameter."""
+    expected_loss, expected_grads = expected_model.loss(X, y)
+    loss, grads = expect_structure(f"{name}.loss(X, y)", model.loss(X, y), 2)
+    expect_scalar(f"{name} loss", loss, float(expected_loss), tol)
+    if not isinstance(grads, dict) or set(grads) != set(expected_grads):
+        keys = sorted(grads) if isinstance(grads, dict) else "no dict"
+        raise Mismatch(f"{name} grads must have the keys {sorted(expected_grads)}, got {keys}")
+    for key in sorted(expected_grads):
+        expect_array(f"{name} grads['{key}']", grads[key], expected_grads[key], tol)
+
+
+def model_numeric_gradient_error(model: Any, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
+                                 rng: np.random.Generator, directions: int = 2, h: float = 1e-5) -> float:
+    """Largest relative error between the student model's analytic gradients at ``params``
+    and central differences of its own loss along random directions in parameter space.
+
+    Costs ``2 * directions + 1`` loss evaluations; leaves the model's params at ``params``.
+    """
+    base = {key: np.asarray(value, dtype=np.float64) for key, value in params.items()}
+    model.set("params", base)
+    _, grads = expect_structure("loss(X, y)", model.loss(X, y), 2)
+    if not isinstance(grads, dict) or set(grads) != set(base):
+        raise Mismatch(f"grads must have the keys {sorted(base)}")
+    errors = []
+    for _ in range(directions):
+        direction = {key: rng.standard_normal(value.shape) for key, value in base.items()}
+        losses = []
+        for sign in (1, -1):
+            model.set("params", {key: base[key] + sign * h * direction[key] for key in base})
+            losses.append(float(expect_structure("loss(X, y)", model.loss(X, y), 2)[0]))
+        numeric = (losses[0] - losses[1]) / (2 * h)
+        analytic = sum(float(np.sum(np.asarray(grads[key], dtype=np.float64) * direction[key])) for key in base)
+        errors.append(abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-8))
+    model.set("params", base)
+    return max(errors)

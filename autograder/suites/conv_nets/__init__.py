@@ -1,0 +1,1 @@
+"""Hidden checks of the conv_nets assignment."""
