@@ -10,7 +10,7 @@ RELU = Layer("layers.relu_forward", "layers.relu_backward", ("x",), grads=("x",)
 
 def affine_inputs(rng, dtype=np.float64):
     N = int(rng.integers(1, 5))
-    dims = tuple(int(d) for d in rng.integers(1, 4, size=int(rng.integers(1, 4))))
+    dims = tuple(int(d) for d in rng.integers(1, 4, size=int(rng.integers(2, 4))))  # x has 3 or 4 axes
     M = int(rng.integers(2, 6))
     D = int(np.prod(dims))
     return [rng.standard_normal((N, *dims)).astype(dtype), rng.standard_normal((D, M)).astype(dtype),
@@ -60,3 +60,11 @@ def test_relu_backward(student, reference, rng, tol):
 def test_relu_backward_numeric(student, reference, rng, tol):
     """relu_backward agrees with numeric gradients of your relu_forward"""
     check_numeric_gradients(student, reference, RELU, relu_input(rng), rng, tol["numeric"])
+
+
+@pytest.mark.task("relu")
+def test_relu_backward_at_zero(student, reference, rng, tol):
+    """relu_backward passes no gradient where the input is exactly zero"""
+    x = relu_input(rng)[0]
+    x.flat[rng.choice(x.size, size=max(1, x.size // 2), replace=False)] = 0.0
+    check_backward(student, reference, RELU, [x], rng, tol["gradient"], tol["numeric"])
