@@ -209,3 +209,15 @@ def test_build_reports_a_notebook_the_manifest_names_but_the_source_lacks(course
     (course.source / "fc_nets" / "Demo.ipynb").rename(course.source / "fc_nets" / "Other.ipynb")
     with pytest.raises(ManifestError, match=r"assignment\.toml:4: notebook 'Demo\.ipynb' does not exist in "):
         build(["fc_nets"], tmp_path / "release", course)
+
+
+def test_tasks_of_later_assignments_are_withheld(course, tmp_path):
+    later = course.source / "conv_nets"
+    later.mkdir()
+    (later / "assignment.toml").write_text(
+        '[assignment]\nname = "conv_nets"\n[release]\nmodules = ["ops.py"]\n[submission]\nfiles = ["numnet/ops.py"]\n'
+        '[tasks.inc]\npoints = 1\nfunctions = ["ops.py:increment"]\n'
+    )
+    build(["fc_nets"], tmp_path / "release", course)
+    ops = (tmp_path / "release" / "fc_nets" / "numnet" / "ops.py").read_text()
+    assert f"def increment(x):\n    {STUB}\n" in ops and "x + 1" not in ops

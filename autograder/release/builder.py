@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.manifest import ManifestError, load_manifest
-from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
+from autograder.paths import ASSIGNMENTS, PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
 from autograder.release.modules import manifest_line, write_release_modules
 from autograder.release.notebooks import IGNORED, code_stub, generate_assignment, load_config
 from autograder.release.scaffold import write_scaffold
@@ -33,8 +33,27 @@ class Inputs:
     config_dir: Path = PROJECT_ROOT
 
 
+def later_tasks(assignment: str, source: Path) -> dict[str, list[str]]:
+    """Task functions (module -> qualified names) of the assignments after ``assignment``.
+
+    Assignments share one reference package, so an earlier release would otherwise
+    ship a later assignment's solutions complete. Assignments without a manifest
+    in ``source`` have nothing to withhold.
+    """
+    withheld: dict[str, list[str]] = {}
+    for later in ASSIGNMENTS[ASSIGNMENTS.index(assignment) + 1 :]:
+        if (source / later / "assignment.toml").is_file():
+            for module, names in load_manifest(later, source).task_functions().items():
+                withheld.setdefault(module, []).extend(names)
+    return withheld
+
+
 def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> None:
-    """Write the release of ``assignment`` into the new folder ``dest``."""
+    """Write the release of ``assignment`` into the new folder ``dest``.
+
+    The task functions of later assignments are stubbed too (see :func:`later_tasks`);
+    those of earlier assignments ship complete, as the building blocks they are.
+    """
     manifest = load_manifest(assignment, inputs.source)
     for notebook in manifest.notebooks:
         if not (inputs.source / assignment / notebook).is_file():
@@ -44,7 +63,8 @@ def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> 
             )
     config = load_config(inputs.config_dir)
     generate_assignment(assignment, inputs.source, config, dest)
-    write_release_modules(manifest, inputs.reference, dest / "numnet", code_stub(config))
+    withheld = later_tasks(assignment, inputs.source)
+    write_release_modules(manifest, inputs.reference, dest / "numnet", code_stub(config), withheld)
     write_scaffold(manifest, dest)
 
 

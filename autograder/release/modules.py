@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from autograder.manifest import Manifest, ManifestError
@@ -37,11 +37,14 @@ def _reference_file(manifest: Manifest, reference: Path, module: str) -> Path:
     return source
 
 
-def write_release_modules(manifest: Manifest, reference: Path, package: Path, stub: str) -> None:
+def write_release_modules(
+    manifest: Manifest, reference: Path, package: Path, stub: str, withheld: Mapping[str, Collection[str]] | None = None
+) -> None:
     """Copy the manifest's ``[release] modules`` from ``reference`` into ``package``.
 
-    The solution regions of the task functions are replaced by ``stub``; every
-    other region keeps its code and loses only its marker lines.
+    The solution regions of the task functions, and of the ``withheld`` functions
+    (module -> qualified names: the tasks of later assignments), are replaced by
+    ``stub``; every other region keeps its code and loses only its marker lines.
 
     Raises
     ------
@@ -53,8 +56,9 @@ def write_release_modules(manifest: Manifest, reference: Path, package: Path, st
     tasks = manifest.task_functions()
     for module in manifest.modules:
         source = _reference_file(manifest, reference, module)
+        stubbed = dict.fromkeys([*tasks.get(module, ()), *(withheld or {}).get(module, ())])
         try:
-            _write_module(source, package / module, tasks.get(module, ()), stub)
+            _write_module(source, package / module, stubbed, stub)
         except MissingFunction as exc:
             entry = f"{module}:{exc.qualname}"
             raise ManifestError(
