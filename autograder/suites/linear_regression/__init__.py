@@ -1,0 +1,1 @@
+"""Hidden checks of the linear_regression assignment."""
