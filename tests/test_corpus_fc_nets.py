@@ -1,0 +1,176 @@
+"""The fc_nets hidden suite against a corpus of submissions.
+
+Buggy submissions (mutations of the reference) must lose points on the tasks they
+break and keep full marks everywhere else; alternative correct implementations and the
+reference itself must get full marks; the untouched release must get nothing; grading
+must be reproducible for one student and differ between students.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.grading.seeds import derive_seed, hidden_rng
+from autograder.manifest import load_manifest
+from autograder.paths import REFERENCE_PACKAGE, RELEASE
+from grading_support import TEST_SECRET, Mutation, grade, reference_submission, task_scores
+
+LAYERS, OPTIM, FC_NET = "numnet/layers.py", "numnet/optim.py", "numnet/classifiers/fc_net.py"
+
+
+def bug(name: str, file: str, old: str, new: str, *lost: str) -> Mutation:
+    return Mutation(name, file, old, new, frozenset(lost))
+
+
+def spanning(name: str, file: str, start: str, end: str, *edits: tuple[str, str]) -> Mutation:
+    """A correct rewrite touching several lines between ``start`` and ``end`` (both included)."""
+    text = (REFERENCE_PACKAGE / file.removeprefix("numnet/")).read_text()
+    begin = text.index(start)
+    old = text[begin:text.index(end, begin) + len(end)]
+    new = old
+    for before, after in edits:
+        assert before in new, f"{name}: {before!r} not found"
+        new = new.replace(before, after)
+    return Mutation(name, file, old, new)
+
+
+BUGS = [
+    bug("affine dx not reshaped to x's shape", LAYERS, "dx = (dout @ w.T).reshape(x.shape)", "dx = dout @ w.T", "affine"),
+    bug("affine dw transposed", LAYERS, "dw = x.reshape(x.shape[0], -1).T @ dout",
+        "dw = dout.T @ x.reshape(x.shape[0], -1)", "affine", "fc_net"),
+    bug("affine db summed over the wrong axis", LAYERS, "db = dout.sum(axis=0)", "db = dout.sum(axis=1)",
+        "affine", "fc_net"),
+    bug("relu backward masks by the upstream gradient", LAYERS, "np.where(x > 0, dout, 0)",
+        "np.where(dout > 0, dout, 0)", "relu", "fc_net"),
+    bug("relu backward passes gradient at zero", LAYERS, "np.where(x > 0, dout, 0)", "np.where(x >= 0, dout, 0)", "relu"),
+    bug("relu forward overwrites its input", LAYERS, "out = np.maximum(x, 0)", "out = np.maximum(x, 0, out=x)", "relu"),
+    bug("softmax without the max shift", LAYERS, "shifted = x - x.max(axis=1, keepdims=True)", "shifted = x", "losses"),
+    bug("softmax dx not divided by N", LAYERS, "    dx /= N\n", "", "losses", "fc_net"),
+    bug("svm margin 0 instead of 1", LAYERS, "x - x[rows, y][:, None] + 1", "x - x[rows, y][:, None]", "losses"),
+    bug("batchnorm unbiased variance", LAYERS, "var = x.var(axis=0)", "var = x.var(axis=0, ddof=1)",
+        "batchnorm", "fc_net"),
+    bug("batchnorm eps outside the square root", LAYERS, "inv_std = 1 / np.sqrt(var + eps)",
+        "inv_std = 1 / (np.sqrt(var) + eps)", "batchnorm", "fc_net"),
+    bug("batchnorm momentum weights swapped", LAYERS,
+        "running_mean = momentum * running_mean + (1 - momentum) * mean",
+        "running_mean = (1 - momentum) * running_mean + momentum * mean", "batchnorm", "fc_net"),
+    bug("batchnorm running averages not written back", LAYERS,
+        '    bn_param["running_mean"] = running_mean\n    bn_param["running_var"] = running_var\n', "",
+        "batchnorm", "fc_net"),
+    bug("batchnorm test mode uses batch statistics", LAYERS, "mean, var = running_mean, running_var",
+        "mean, var = x.mean(axis=0), x.var(axis=0)", "batchnorm", "fc_net"),
+    bug("batchnorm backward without the mean term", LAYERS, "dx = dx_centered - dx_centered.sum(axis=0) / N",
+        "dx = dx_centered", "batchnorm"),
+    bug("layernorm over the batch axis", LAYERS,
+        "mean = x.mean(axis=1, keepdims=True)\n    inv_std = 1 / np.sqrt(x.var(axis=1, keepdims=True) + eps)",
+        "mean = x.mean(axis=0, keepdims=True)\n    inv_std = 1 / np.sqrt(x.var(axis=0, keepdims=True) + eps)",
+        "layernorm", "fc_net"),
+    bug("dropout kept units not scaled by 1/p", LAYERS, "mask = ((rng.random_sample(x.shape) < p) / p)",
+        "mask = (rng.random_sample(x.shape) < p)", "dropout"),
+    bug("dropout mask keeps with the drop probability", LAYERS, "mask = ((rng.random_sample(x.shape) < p) / p)",
+        "mask = ((rng.random_sample(x.shape) > p) / p)", "dropout"),
+    bug("dropout backward ignores the mask", LAYERS, "dx = dout.copy() if mask is None else dout * mask",
+        "dx = dout.copy()", "dropout", "fc_net"),
+    bug("momentum velocity not stored", OPTIM, '    next_w = w + v\n    config["velocity"] = v\n',
+        "    next_w = w + v\n", "update_rules"),
+    bug("nesterov as plain momentum", OPTIM, "next_w = w - mu * v_prev + (1 + mu) * v", "next_w = w + v",
+        "update_rules"),
+    bug("rmsprop without the square root", OPTIM, 'dw / (np.sqrt(cache) + config["epsilon"])',
+        'dw / (cache + config["epsilon"])', "update_rules"),
+    bug("adam t incremented after the bias correction", OPTIM,
+        "m_hat = m / (1 - beta1**t)\n    v_hat = v / (1 - beta2**t)",
+        'm_hat = m / (1 - beta1 ** config["t"])\n    v_hat = v / (1 - beta2 ** config["t"])', "update_rules"),
+    bug("fc_net regularization without the 0.5", FC_NET,
+        'loss += l2_penalty(self.reg, (p[f"W{i}"] for i in range(1, L + 1)))',
+        'loss += self.reg * sum(np.sum(p[f"W{i}"] ** 2) for i in range(1, L + 1))', "fc_net"),
+    bug("fc_net regularizes the biases", FC_NET,
+        'grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]',
+        'grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]\n'
+        '            grads[f"b{i}"] = grads[f"b{i}"] + self.reg * p[f"b{i}"]', "fc_net"),
+    bug("fc_net forgets dropout", FC_NET, "h, drop_cache = dropout_forward(h, self.dropout_param)",
+        "drop_cache = None", "fc_net"),
+]
+
+ALTERNATIVES = [
+    Mutation("affine with einsum", LAYERS, "out = x.reshape(x.shape[0], D) @ w + b",
+             'out = np.einsum("nd,dm->nm", x.reshape(x.shape[0], D), w) + b'),
+    Mutation("relu with np.where", LAYERS, "out = np.maximum(x, 0)", "out = np.where(x > 0, x, 0)"),
+    Mutation("batchnorm backward centred column by column", LAYERS,
+             "dx = dx_centered - dx_centered.sum(axis=0) / N",
+             "dx = np.stack([column - column.mean() for column in dx_centered.T], axis=1)"),
+    spanning("layernorm cache as a dict", LAYERS, "cache = (x_hat, inv_std, gamma)", "x_hat, inv_std, gamma = cache",
+             ("cache = (x_hat, inv_std, gamma)", 'cache = {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma}'),
+             ("x_hat, inv_std, gamma = cache", 'x_hat, inv_std, gamma = (cache[k] for k in ("x_hat", "inv_std", "gamma"))')),
+    Mutation("dropout with a Generator", LAYERS,
+             "rng = np.random.RandomState(seed) if seed is not None else np.random\n"
+             "        mask = ((rng.random_sample(x.shape) < p) / p)",
+             "rng = np.random.default_rng(seed)\n        mask = ((rng.random(x.shape) < p) / p)"),
+]
+
+
+def graded_scores(tmp_path: Path, mutation: Mutation | None = None, student: str = "corpus"):
+    submission = reference_submission("fc_nets", tmp_path / "submission")
+    if mutation is not None:
+        mutation.apply(submission)
+    graded = grade("fc_nets", submission, student)
+    assert graded.internal_errors == []
+    return graded, task_scores(graded)
+
+
+def lost_tasks(scores: dict[str, tuple[float, float]]) -> set[str]:
+    return {task for task, (score, total) in scores.items() if score < total - 1e-6}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutation", BUGS, ids=[m.name for m in BUGS])
+def test_buggy_submission_loses_points_exactly_where_it_is_wrong(tmp_path, mutation):
+    _, scores = graded_scores(tmp_path, mutation)
+    assert lost_tasks(scores) == mutation.lost
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutation", ALTERNATIVES, ids=[m.name for m in ALTERNATIVES])
+def test_alternative_correct_submission_gets_full_marks(tmp_path, mutation):
+    _, scores = graded_scores(tmp_path, mutation)
+    assert lost_tasks(scores) == set()
+
+
+@pytest.mark.slow
+def test_reference_gets_full_marks_and_a_regrade_is_identical(tmp_path):
+    first, scores = graded_scores(tmp_path / "first", student="alice")
+    again, _ = graded_scores(tmp_path / "again", student="alice")
+    assert lost_tasks(scores) == set() and set(scores) == set(load_manifest("fc_nets").tasks)
+
+    def stable(graded):
+        data = graded.results.to_json()
+        data.pop("execution_time")
+        data["extra_data"].pop("build", None)
+        return data
+
+    assert stable(first) == stable(again)
+
+
+@pytest.mark.slow
+def test_untouched_release_gets_nothing(tmp_path):
+    manifest = load_manifest("fc_nets")
+    for name in manifest.student_files:
+        if name.startswith("numnet/"):
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(RELEASE / "fc_nets" / name, tmp_path / name)
+    graded = grade("fc_nets", tmp_path, "alice")
+    assert graded.results.score == 0
+    assert {name: task["status"] for name, task in graded.results.extra_data["tasks"].items()} == {
+        name: "not implemented" for name in manifest.tasks
+    }
+
+
+def test_students_get_different_hidden_inputs():
+    test = "test_normalization.py::test_batchnorm_backward[batchnorm_backward]"
+    seeds = {student: derive_seed(TEST_SECRET, "fc_nets", student, test) for student in ("alice", "bob")}
+    assert seeds["alice"] != seeds["bob"]
+    assert seeds["alice"] == derive_seed(TEST_SECRET, "fc_nets", "alice", test)
+    draws = [hidden_rng(TEST_SECRET, "fc_nets", student, test).standard_normal(8) for student in ("alice", "bob")]
+    assert not np.allclose(*draws)
