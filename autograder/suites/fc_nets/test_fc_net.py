@@ -28,10 +28,15 @@ def twin_models(student, reference, rng, shape, **settings):
     return mine, theirs
 
 
+def expect_keys(name, value, expected):
+    """Fail unless ``value`` is a dict with the keys of ``expected``."""
+    if not isinstance(value, dict) or set(value) != set(expected):
+        got = sorted(value) if isinstance(value, dict) else "no dict"
+        raise Mismatch(f"{name}: expected the keys {sorted(expected)}, got {got}")
+
+
 def expect_grads(name, grads, expected, tol):
-    if not isinstance(grads, dict) or set(grads) != set(expected):
-        got = sorted(grads) if isinstance(grads, dict) else "no dict"
-        raise Mismatch(f"{name}: expected gradients for {sorted(expected)}, got {got}")
+    expect_keys(name, grads, expected)
     for key in sorted(expected):
         expect_array(f"{name}['{key}']", grads[key], expected[key], tol)
 
@@ -46,9 +51,7 @@ def test_fc_net_initial_parameters(student, reference, rng, normalization):
                                                               dtype="float64").params
     params = student.classifiers.fc_net.FullyConnectedNet(**shape, normalization=normalization, weight_scale=scale,
                                                           dtype="float64").get("params")
-    if not isinstance(params, dict) or set(params) != set(expected):
-        got = sorted(params) if isinstance(params, dict) else "no dict"
-        raise Mismatch(f"params: expected the keys {sorted(expected)}, got {got}")
+    expect_keys("params", params, expected)
     for key in sorted(expected):
         if key.startswith("W"):
             expect_array(f"params['{key}']", params[key], expected[key], np.inf)
