@@ -34,8 +34,8 @@ def twin_models(student, reference, config):
 @pytest.mark.parametrize("use_batchnorm", [False, True])
 def test_initialisation(student, reference, rng, tol, use_batchnorm):
     """__init__ creates every parameter with the right shape, zero biases and weight_scale-sized weights"""
-    config, _, _ = net_config(rng, use_batchnorm)
-    config["weight_scale"] = float(rng.uniform(0.5, 2.0))
+    config, _, _ = net_config(rng, use_batchnorm, num_classes=10)
+    config.update(num_filters=8, hidden_dim=20, weight_scale=float(rng.uniform(0.5, 2.0)))  # enough weights to measure
     expected = reference.classifiers.cnn.ThreeLayerConvNet(**config, dtype=np.float64).params
     params = student.classifiers.cnn.ThreeLayerConvNet(**config, dtype="float64").get("params")
     if not isinstance(params, dict) or set(params) != set(expected):
