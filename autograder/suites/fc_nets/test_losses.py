@@ -6,7 +6,7 @@ from autograder.suites.fc_nets.support import check_loss, check_loss_numeric, la
 
 LOSSES = ["softmax_loss", "svm_loss"]
 # (examples, score magnitude): a single example, ordinary scores, scores that overflow exp() unshifted
-CASES = {"one_example": (1, 1.0), "batch": (4, 1.0), "large_scores": (4, 1e3)}
+CASES = {"one_example": (1, 1.0), "batch": (4, 1.0), "large_scores": (4, 1e3), "small": (2, 1.0)}
 
 
 def scores(rng, case, dtype=np.float64):
@@ -17,7 +17,7 @@ def scores(rng, case, dtype=np.float64):
 
 @pytest.mark.task("losses")
 @pytest.mark.parametrize("loss", LOSSES)
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", ["one_example", "batch", "large_scores"])
 def test_loss(student, reference, rng, tol, loss, case):
     """the loss and its gradient match the reference (one example, a batch, scores of size 1e3)"""
     x, y = scores(rng, case)
@@ -38,4 +38,4 @@ def test_loss_float32(student, reference, rng, tol, loss):
 @pytest.mark.parametrize("loss", LOSSES)
 def test_loss_numeric(student, rng, tol, loss):
     """the loss's dx agrees with the numeric gradient of your own loss"""
-    check_loss_numeric(student, f"layers.{loss}", *scores(rng, "batch"), rng, tol["numeric"])
+    check_loss_numeric(student, f"layers.{loss}", *scores(rng, "small"), rng, tol["numeric"])
