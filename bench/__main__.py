@@ -1,0 +1,75 @@
+"""``python -m bench``: time naive vs fast layers vs GEMM floor vs PyTorch, print a table, save JSON."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from . import torch_ops
+from .cases import CASES, measure
+
+TABLE_WIDTH = 150
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+COLUMNS = (
+    ("naive", "naive_ms"), ("fast", "fast_ms"), ("im2col path", "im2col_ms"),
+    ("strides/reshape path", "strides_or_reshape_ms"), ("GEMM floor", "floor_ms"), ("torch", "torch_ms"),
+)
+
+
+def _cell(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def render(rows: list[dict[str, Any]]) -> Table:
+    """The results as a table: times in ms, then the fast layer's ratios."""
+    table = Table(title="numnet fast layers (median ms of interleaved repeats; naive timed once)")
+    for header in ("case", "dtype", "pass", *(name for name, _ in COLUMNS), "fast/GEMM", "fast/torch", "err"):
+        table.add_column(header, justify="left" if header in ("case", "dtype", "pass") else "right")
+    for row in rows:
+        table.add_row(
+            row["case"], row["dtype"], row["pass"][:3],
+            *(_cell(row[key]) for _, key in COLUMNS),
+            _cell(row["fast_over_floor"]), _cell(row["fast_over_torch"]), f"{row['error_vs_naive']:.0e}",
+        )
+    return table
+
+
+def environment() -> dict[str, Any]:
+    """What the numbers depend on."""
+    return {"numpy": np.__version__, "torch": torch_ops.version(), "python": platform.python_version(),
+            "machine": platform.machine(), "cpus": os.cpu_count(),
+            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--repeats", type=int, default=15, help="interleaved timed rounds per case (default 15)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=None, help="JSON file (default bench/results/<time>.json)")
+    args = parser.parse_args(argv)
+
+    rng = np.random.default_rng(args.seed)
+    console = Console(width=max(shutil.get_terminal_size().columns, TABLE_WIDTH))
+    rows = []
+    for dtype in (np.float64, np.float32):
+        for case in CASES:
+            console.print(f"[dim]measuring {case.label} {np.dtype(dtype).name}[/dim]")
+            rows += measure(case, dtype, args.repeats, rng)
+    console.print(render(rows))
+    out = args.out or RESULTS_DIR / time.strftime("bench-%Y%m%d-%H%M%S.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"environment": environment(), "repeats": args.repeats, "rows": rows}, indent=2))
+    console.print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
