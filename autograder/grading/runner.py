@@ -109,20 +109,19 @@ def _import_problems(context: GradingContext, manifest: Manifest) -> list[str]:
 
 
 def _apply_build(context: GradingContext, manifest: Manifest, build: BuildOutcome | None) -> TestRecord | None:
-    """Record the Cython build as a check of the tasks whose functions live in ``.pyx`` files."""
-    if build is None:
+    """A failed Cython build becomes a failed, visible check of the tasks whose
+    functions live in ``.pyx`` files, and their other checks are reported as unable
+    to run. A successful build earns nothing by itself."""
+    if build is None or build.ok:
         return None
     pyx_tasks = [t.name for t in manifest.tasks.values() if any(f.module.endswith(".pyx") for f in t.functions)]
     if not pyx_tasks:
         return None
-    record = TestRecord(nodeid="build", name=f"{pyx_tasks[0]}: build the Cython extension", task=pyx_tasks[0],
-                        weight=1.0, description="the submitted .pyx compiles")
-    if not build.ok:
-        record.status = "failed"
-        record.message = "the Cython extension did not build:\n" + build.log
-        for task in pyx_tasks:
-            context.unavailable[task] = "the Cython extension did not build, so this check could not run"
-    return record
+    for task in pyx_tasks:
+        context.unavailable[task] = "the Cython extension did not build, so this check could not run"
+    return TestRecord(nodeid="build", name=f"{pyx_tasks[0]}: build the Cython extension", task=pyx_tasks[0],
+                      weight=1.0, description="the submitted .pyx compiles", status="failed",
+                      message="the Cython extension did not build:\n" + build.log)
 
 
 def score(manifest: Manifest, records: list[TestRecord], notes: list[str], seconds: float, extra: dict) -> Results:
