@@ -1,7 +1,7 @@
 """Standardizer, closed-form and gradient-descent regressors, and the error metrics."""
 import numpy as np
 import pytest
-from sklearn.exceptions import NotFittedError
+from numnet._validate import NotFittedError
 
 from numnet import metrics
 from numnet.data import load_diabetes_regression, train_val_test_split

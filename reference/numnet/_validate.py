@@ -65,3 +65,7 @@ def mode_of(params: Mapping[str, Any], default: str | None = None) -> str:
     if mode not in ("train", "test"):
         raise ValueError(f"mode must be 'train' or 'test', got {mode!r}")
     return mode
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A model or transformer was used before ``fit``."""

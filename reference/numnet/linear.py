@@ -8,7 +8,7 @@ All models share the scikit-learn style: ``fit(X, y)`` returns the model,
 from __future__ import annotations
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
+from ._validate import NotFittedError
 
 
 def _check_xy(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
+from ._validate import NotFittedError
 
 
 class Standardizer:
