@@ -48,18 +48,26 @@ def _notebook_regions(path: Path) -> tuple[set[str], set[str]]:
 
 
 def _solution_text(assignment: str) -> set[str]:
-    """Lines of every stripped region that appear nowhere in what legitimately ships."""
+    """Lines of the stripped regions that appear nowhere in what legitimately ships.
+
+    A line such as ``return out`` may sit in a stripped region and, by coincidence,
+    in code that ships complete; only the lines found in no shipped text are secret.
+    """
     manifest = load_manifest(assignment)
+    stubbed = _stubbed_functions(assignment)
     secret, shipped = set(), set()
-    for module, names in _stubbed_functions(assignment).items():
-        if module in manifest.modules:
+    for module in manifest.modules:
+        if module.endswith((".py", ".pyx")):
             text = (REFERENCE_PACKAGE / module).read_text(encoding="utf-8")
-            secret.update(region_lines(text, module, names))
-            shipped.update(line.strip() for line in strip(text, module, names, "").splitlines())
-    for notebook in manifest.notebooks:
-        solution, other = _notebook_regions(SOURCE / assignment / notebook)
-        secret.update(solution)
-        shipped.update(other)
+            secret.update(region_lines(text, module, stubbed.get(module, ())))
+            shipped.update(line.strip() for line in strip(text, module, stubbed.get(module, ()), "").splitlines())
+    for path in release_files(SOURCE / assignment):
+        if path.endswith(".ipynb"):
+            solution, other = _notebook_regions(SOURCE / assignment / path)
+            secret.update(solution)
+            shipped.update(other)
+        else:
+            shipped.update(line.strip() for line in (SOURCE / assignment / path).read_text(encoding="utf-8").splitlines())
     return secret - shipped
 
 
