@@ -1,7 +1,6 @@
 """Hidden checks of the update rules over several consecutive steps, state included."""
 import copy
 
-import numpy as np
 import pytest
 
 from autograder.grading.checks import check_untouched
