@@ -8,8 +8,8 @@ AFFINE = Layer("layers.affine_forward", "layers.affine_backward", ("x", "w", "b"
 RELU = Layer("layers.relu_forward", "layers.relu_backward", ("x",), grads=("x",))
 
 
-def affine_inputs(rng, dtype=np.float64):
-    N = int(rng.integers(1, 5))
+def affine_inputs(rng, dtype=np.float64, N=None):
+    N = N or int(rng.integers(1, 5))
     dims = tuple(int(d) for d in rng.integers(1, 4, size=int(rng.integers(2, 4))))  # x has 3 or 4 axes
     M = int(rng.integers(2, 6))
     D = int(np.prod(dims))
@@ -28,6 +28,14 @@ def test_affine_forward(student, reference, rng, tol, dtype):
 def test_affine_backward(student, reference, rng, tol):
     """affine_backward matches the reference gradients"""
     check_backward(student, reference, AFFINE, affine_inputs(rng), rng, tol["gradient"], tol["numeric"])
+
+
+@pytest.mark.task("affine")
+def test_affine_single_example(student, reference, rng, tol):
+    """affine_forward and affine_backward handle a batch of one example"""
+    args = affine_inputs(rng, N=1)
+    check_forward(student, reference, AFFINE, args, tol["forward"])
+    check_backward(student, reference, AFFINE, args, rng, tol["gradient"], tol["numeric"])
 
 
 @pytest.mark.task("affine")
