@@ -15,6 +15,9 @@ LAYERNORM = Layer("layers.layernorm_forward", "layers.layernorm_backward", ("x",
                   grads=("x", "gamma", "beta"))
 
 
+AXES = ("the batch axis (0)", "the feature axis (1)")
+
+
 def features(rng, N, D, dtype=np.float64):
     """Shifted, scaled inputs with their scale and shift parameters."""
     x = rng.uniform(1, 4) * rng.standard_normal((N, D)) + rng.uniform(-6, 6)
@@ -35,7 +38,7 @@ def slips(x, gamma, beta, axis, eps):
         return {
             "unbiased variance (ddof=1) instead of the biased one": normalized(x, gamma, beta, axis, eps, ddof=1),
             "eps added outside the square root": normalized(x, gamma, beta, axis, eps, eps_outside=True),
-            f"statistics over axis {1 - axis} instead of axis {axis}": normalized(x, gamma, beta, 1 - axis, eps),
+            f"normalized over {AXES[1 - axis]} instead of {AXES[axis]}": normalized(x, gamma, beta, 1 - axis, eps),
         }
 
 
