@@ -116,7 +116,9 @@ def test_fc_net_dropout(student, reference, rng, tol, normalization):
     plain.params = theirs.params
     expect_array("loss(X) scores with dropout configured", mine.loss(X), plain.loss(X), tol["forward"])
     loss, grads = expect_structure("loss(X, y)", mine.loss(X, y), 2)
-    if abs(float(loss) - plain.loss(X, y)[0]) < 1e-12:
+    plain_loss = plain.loss(X, y)[0]
+    expect_scalar("loss(X, y) with dropout", loss, plain_loss, np.inf)  # a finite number
+    if abs(float(loss) - plain_loss) < 1e-12:
         raise Mismatch("loss(X, y) with dropout equals the loss without dropout: dropout is not applied in training")
     expect_grads("loss(X, y) grads", grads, theirs.params, np.inf)
     names = sorted(theirs.params)
@@ -146,6 +148,7 @@ def test_fc_net_training_lowers_the_loss(student, rng):
     for _ in range(20):
         loss, grads = expect_structure("loss(X, y)", model.loss(X, y), 2)
         expect_grads("loss(X, y) grads", grads, params, np.inf)
+        expect_scalar("loss(X, y)", loss, np.log(4), np.inf)  # a finite number
         losses.append(float(loss))
         params = {name: value - 0.3 * grads[name] for name, value in params.items()}
         model.set("params", params)
