@@ -1,9 +1,11 @@
 """A procedurally drawn image-classification set with CIFAR-10's layout.
 
-Each image is one object on a shaded background: the class fixes the object's
-shape or texture and pulls its colour towards a class hue, while its position,
-size, tilt, exact colour, background and pixel noise are random. Colour alone
-therefore only partly identifies the class; the shape has to be learned.
+Each image is one object on a dark, shaded background: the class fixes the
+object's shape (disc, square, ...) or texture (bars, checkerboard, dots) and
+pulls its colour towards one of five hues, while its position, size, tilt, exact
+colour, background and pixel noise are random. Every hue is shared by two
+classes, so colour narrows an image down to a pair and the shape or texture has
+to decide between them.
 """
 from __future__ import annotations
 
@@ -17,12 +19,10 @@ class_names = (
 )
 
 IMAGE_SIZE = 32
-#: Hue (RGB, 0..255) each class's colour is pulled towards.
-CLASS_HUES = np.array(
-    [[220, 60, 60], [60, 200, 60], [70, 90, 230], [220, 200, 50], [200, 70, 210],
-     [60, 210, 210], [240, 140, 40], [140, 80, 40], [150, 150, 150], [250, 250, 250]],
-    dtype=np.float64,
-)
+#: Five hues (RGB, 0..255); each is shared by one shape class and one texture class.
+HUES = np.array([[220, 60, 60], [60, 200, 60], [70, 90, 230], [220, 200, 50], [200, 70, 210]], dtype=np.float64)
+#: Hue each class's colour is pulled towards.
+CLASS_HUES = HUES[np.arange(len(class_names)) % len(HUES)]
 
 
 def _bars(t: np.ndarray, period: np.ndarray, phase: np.ndarray) -> np.ndarray:
@@ -74,13 +74,13 @@ def render_images(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     labels = np.asarray(labels)
     n = labels.shape[0]
     masks = _shape_masks(labels, rng)[:, None]
-    foreground = 0.6 * CLASS_HUES[labels] + 0.4 * rng.uniform(0, 255, size=(n, 3))
-    background = rng.uniform(0, 255, size=(n, 3))
+    foreground = 0.75 * CLASS_HUES[labels] + 0.25 * rng.uniform(0, 255, size=(n, 3))
+    background = rng.uniform(30, 110, size=(n, 1)) + rng.uniform(-20, 20, size=(n, 3))
     ramp = np.linspace(-1, 1, IMAGE_SIZE)
     direction = rng.normal(size=(n, 2, 1, 1))
-    shade = 40 * (direction[:, :1] * ramp[None, None, :, None] + direction[:, 1:] * ramp[None, None, None, :])
+    shade = 25 * (direction[:, :1] * ramp[None, None, :, None] + direction[:, 1:] * ramp[None, None, None, :])
     images = np.where(masks, foreground[:, :, None, None], background[:, :, None, None] + shade)
-    images += rng.normal(0, 25, size=images.shape)
+    images += rng.normal(0, 12, size=images.shape)
     return np.clip(images, 0, 255).astype(np.float32)
 
 
