@@ -208,7 +208,10 @@ BAD_CALLS = {
         lambda: layers.spatial_batchnorm_forward(_zeros(1, 2, 2, 2), _zeros(2), _zeros(2), {"mode": "Train"}),
         r"got 'Train'",
     ),
-    "dropout-unknown-mode": (lambda: layers.dropout_forward(_zeros(3), {"mode": "predict", "p": 0.5}), r"got 'predict'"),
+    "dropout-unknown-mode": (
+        lambda: layers.dropout_forward(_zeros(3), {"mode": "predict", "p": 0.5}),
+        r"got 'predict'",
+    ),
     "dropout-p-zero": (
         lambda: layers.dropout_forward(_zeros(3), {"mode": "train", "p": 0}),
         r"p must lie in \(0, 1\], got 0",

@@ -86,18 +86,26 @@ EDGE_GROUPS = {
 def _random_cases(seed: int) -> Iterator[LayerCase]:
     """One case per layer with shapes and settings drawn from ``seed``."""
     rng = np.random.default_rng(seed)
-    draw = rng.integers
-    yield affine_case(rng, tuple(draw(1, 4, size=draw(2, 4, endpoint=True), endpoint=True)), int(draw(1, 4, endpoint=True)))
-    yield relu_case(rng, tuple(draw(1, 4, size=draw(1, 4, endpoint=True), endpoint=True)))
-    yield softmax_case(rng, int(draw(1, 5, endpoint=True)), int(draw(2, 6, endpoint=True)))
-    yield svm_case(rng, int(draw(1, 5, endpoint=True)), int(draw(2, 6, endpoint=True)))
-    yield batchnorm_case(rng, int(draw(3, 6, endpoint=True)), int(draw(1, 5, endpoint=True)))
-    yield batchnorm_case(rng, int(draw(1, 5, endpoint=True)), int(draw(1, 5, endpoint=True)), mode="test")
-    yield layernorm_case(rng, int(draw(1, 4, endpoint=True)), int(draw(3, 6, endpoint=True)))
-    yield dropout_case(rng, tuple(draw(1, 4, size=3, endpoint=True)), p=float(rng.uniform(0.2, 1)), seed=seed)
+
+    def size(low: int, high: int) -> int:
+        return int(rng.integers(low, high, endpoint=True))
+
+    def shape(min_ndim: int, max_ndim: int) -> tuple[int, ...]:
+        return tuple(size(1, 4) for _ in range(size(min_ndim, max_ndim)))
+
+    yield affine_case(rng, shape(2, 4), size(1, 4))
+    yield relu_case(rng, shape(1, 4))
+    yield softmax_case(rng, size(1, 5), size(2, 6))
+    yield svm_case(rng, size(1, 5), size(2, 6))
+    # From four examples up: three offset values can lie so close together that
+    # float32 centring loses most digits, which says nothing about the layer.
+    yield batchnorm_case(rng, size(4, 6), size(1, 5))
+    yield batchnorm_case(rng, size(1, 5), size(1, 5), mode="test")
+    yield layernorm_case(rng, size(1, 4), size(3, 6))
+    yield dropout_case(rng, shape(1, 3), p=float(rng.uniform(0.2, 1)), seed=seed)
     yield conv_case(rng, *_fitting_conv(rng))
     yield max_pool_case(rng, *_fitting_pool(rng))
-    yield spatial_batchnorm_case(rng, tuple(draw([1, 1, 3, 1], 3, endpoint=True)))
+    yield spatial_batchnorm_case(rng, (size(1, 3), size(1, 3), size(3, 4), size(1, 3)))
     yield groupnorm_case(rng, *_grouped_shape(rng))
 
 
@@ -116,13 +124,15 @@ def _shapes(case: LayerCase) -> str:
     return ",".join(f"{name}{'x'.join(map(str, value.shape))}" for name, value in case.inputs.items())
 
 
-CASES = [pytest.param(case, id=f"{case.name}-seed{seed}-{_shapes(case)}") for seed in SEEDS for case in _random_cases(seed)]
+CASES = [
+    pytest.param(case, id=f"{case.name}-seed{seed}-{_shapes(case)}") for seed in SEEDS for case in _random_cases(seed)
+]
 CASES += [pytest.param(case, id=f"{case.name}-{label}") for label, case in _edge_cases()]
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_float64_backward_matches_numeric_gradient(case: LayerCase) -> None:
-    dout = upstream_gradient(case, np.random.default_rng(1))
+    dout = upstream_gradient(case, np.random.default_rng(1001))
     analytic = case.gradients(dout)
     for name, numeric in numeric_gradients(case, dout).items():
         np.testing.assert_allclose(analytic[name], numeric, rtol=case.tolerance, atol=NUMERIC_NOISE, err_msg=name)
@@ -130,7 +140,7 @@ def test_float64_backward_matches_numeric_gradient(case: LayerCase) -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_float32_stays_float32_and_agrees_with_float64(case: LayerCase) -> None:
-    dout = upstream_gradient(case, np.random.default_rng(2))
+    dout = upstream_gradient(case, np.random.default_rng(1002))
     single = case.astype(np.float32)
     out = single.output()
     if np.ndim(out):  # losses return a Python float

@@ -49,7 +49,8 @@ class LayerCase:
     inputs : dict of str to ndarray
         The arguments to differentiate, in the forward's order.
     tolerance : float
-        Largest relative error accepted for a correct backward in float64.
+        Largest relative error (the course notebooks' figure) accepted for a
+        correct float64 backward on well-scaled gradient entries.
     """
 
     name: str
@@ -117,7 +118,6 @@ def directional_check(case: LayerCase, dout: np.ndarray, num_directions: int = 8
 
 
 # --- case builders -----------------------------------------------------------------
-# Tolerances follow the course notebooks' expectations for float64 checks.
 
 
 def affine_case(rng: np.random.Generator, x_shape: Sequence[int], num_outputs: int) -> LayerCase:
@@ -151,14 +151,14 @@ def _loss_case(name: str, loss: Callable, scores: np.ndarray, labels: np.ndarray
 
 def softmax_case(rng: np.random.Generator, num_samples: int, num_classes: int) -> LayerCase:
     """Softmax cross-entropy on standard normal scores."""
-    labels = rng.integers(num_classes, size=num_samples)
-    return _loss_case("softmax_loss", layers.softmax_loss, rng.standard_normal((num_samples, num_classes)), labels, 1e-8)
+    scores, labels = rng.standard_normal((num_samples, num_classes)), rng.integers(num_classes, size=num_samples)
+    return _loss_case("softmax_loss", layers.softmax_loss, scores, labels, 1e-8)
 
 
 def svm_case(rng: np.random.Generator, num_samples: int, num_classes: int) -> LayerCase:
     """Multiclass hinge loss on standard normal scores."""
-    labels = rng.integers(num_classes, size=num_samples)
-    return _loss_case("svm_loss", layers.svm_loss, rng.standard_normal((num_samples, num_classes)), labels, 1e-9)
+    scores, labels = rng.standard_normal((num_samples, num_classes)), rng.integers(num_classes, size=num_samples)
+    return _loss_case("svm_loss", layers.svm_loss, scores, labels, 1e-9)
 
 
 def _normalization_inputs(rng: np.random.Generator, x_shape: Sequence[int], param_shape: Sequence[int]) -> dict:
@@ -177,8 +177,8 @@ def batchnorm_case(rng: np.random.Generator, num_samples: int, num_features: int
     running_var = rng.uniform(10, 40, num_features)
 
     def forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, Any]:
-        bn_param = {"mode": mode, "running_mean": running_mean.astype(x.dtype), "running_var": running_var.astype(x.dtype)}
-        return layers.batchnorm_forward(x, gamma, beta, bn_param)
+        averages = {"running_mean": running_mean.astype(x.dtype), "running_var": running_var.astype(x.dtype)}
+        return layers.batchnorm_forward(x, gamma, beta, {"mode": mode, **averages})
 
     return LayerCase(f"batchnorm ({mode})", forward, layers.batchnorm_backward, inputs, 1e-7)
 
@@ -227,7 +227,8 @@ def max_pool_case(
     def forward(x: np.ndarray) -> tuple[np.ndarray, Any]:
         return layers.max_pool_forward_naive(x, pool_param)
 
-    return LayerCase("max_pool_naive", forward, layers.max_pool_backward_naive, {"x": rng.standard_normal(x_shape)}, 1e-11)
+    inputs = {"x": rng.standard_normal(x_shape)}
+    return LayerCase("max_pool_naive", forward, layers.max_pool_backward_naive, inputs, 1e-11)
 
 
 def spatial_batchnorm_case(rng: np.random.Generator, x_shape: Sequence[int]) -> LayerCase:
@@ -272,18 +273,19 @@ def reference_cases(seed: int = 231) -> list[LayerCase]:
 
 def main() -> int:
     """Print the self-check table; return 0 when every layer passes, else 1."""
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(1)  # upstream gradients; directions use their own seed
     table = Table(title="numnet reference layers: backward vs numeric gradients (max relative error)")
     table.add_column("layer", no_wrap=True)
     for column in ("full check", "limit", "directional", "limit", "verdict"):
         table.add_column(column, justify="right")
-    all_pass = True
-    for case in reference_cases():
+    cases = reference_cases()
+    failures = 0
+    for case in cases:
         dout = upstream_gradient(case, rng)
         full = max(full_check(case, dout).values())
         directional = max(directional_check(case, dout).values())
         passed = full <= case.tolerance and directional <= DIRECTIONAL_TOLERANCE
-        all_pass &= passed
+        failures += not passed
         table.add_row(
             case.name,
             f"{full:.1e}",
@@ -292,8 +294,10 @@ def main() -> int:
             f"{DIRECTIONAL_TOLERANCE:.0e}",
             "[green]pass[/green]" if passed else "[bold red]FAIL[/bold red]",
         )
-    Console().print(table)
-    return 0 if all_pass else 1
+    console = Console()
+    console.print(table)
+    console.print(f"{len(cases) - failures} of {len(cases)} layers pass")
+    return 0 if failures == 0 else 1
 
 
 if __name__ == "__main__":
