@@ -33,7 +33,7 @@ def render(rows: list[dict[str, Any]]) -> Table:
     """The results as a table: times in ms, then the fast layer's ratios."""
     table = Table(title="numnet fast layers (median ms of interleaved repeats; naive timed once)")
     for header in ("case", "dtype", "pass", *(name for name, _ in COLUMNS), "fast/GEMM", "fast/torch", "err"):
-        table.add_column(header, justify="left" if header in ("case", "dtype", "pass") else "right")
+        table.add_column(header, justify="left" if header in ("case", "dtype", "pass") else "right", no_wrap=True)
     for row in rows:
         table.add_row(
             row["case"], row["dtype"], row["pass"][:3],
@@ -54,14 +54,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeats", type=int, default=15, help="interleaved timed rounds per case (default 15)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--match", default="", help="only the cases whose label contains this text (e.g. conv)")
+    parser.add_argument("--dtype", choices=("float64", "float32"), action="append",
+                        help="only this dtype (repeatable; default both)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default bench/results/<time>.json)")
     args = parser.parse_args(argv)
 
     rng = np.random.default_rng(args.seed)
     console = Console(width=max(shutil.get_terminal_size().columns, TABLE_WIDTH))
     rows = []
-    for dtype in (np.float64, np.float32):
-        for case in CASES:
+    for dtype in args.dtype or ("float64", "float32"):
+        for case in (case for case in CASES if args.match in case.label):
             console.print(f"[dim]measuring {case.label} {np.dtype(dtype).name}[/dim]")
             rows += measure(case, dtype, args.repeats, rng)
     console.print(render(rows))

@@ -20,7 +20,11 @@ build it.
 """
 from __future__ import annotations
 
+import functools
 import importlib
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
@@ -32,6 +36,10 @@ from .layers import _conv_geometry, _pool_geometry
 Cache = Any
 
 BUILD_HINT = "run `python -m numnet.build_ext` from the folder that contains numnet/"
+CHUNK_BYTES = 1 << 19
+"""Target size of one chunk's columns in :func:`conv_forward_fast` / :func:`conv_backward_fast`."""
+PARALLEL_MIN_FLOPS = 2e7
+"""Convolutions cheaper than this run in the calling thread only."""
 
 
 def im2col_extension() -> ModuleType:
@@ -149,17 +157,144 @@ def conv_backward_strides(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, n
     return dx, dw, db
 
 
+@functools.cache
+def _blas_controller() -> Any:
+    """threadpoolctl's handle on the BLAS libraries NumPy loaded (imported on first use)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().select(user_api="blas")
+
+
+def _worker_count(flops: float) -> int:
+    """Threads worth using for a convolution costing ``flops``: BLAS's thread count, or 1 for small jobs."""
+    if flops < PARALLEL_MIN_FLOPS:
+        return 1
+    threads = [lib.num_threads for lib in _blas_controller().lib_controllers]
+    return max(1, min(max(threads, default=1), os.cpu_count() or 1))
+
+
+@functools.cache
+def _executor() -> ThreadPoolExecutor:
+    """Threads that run the extra sample blocks of a parallel convolution."""
+    return ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="numnet-conv")
+
+
+def _over_sample_blocks(work: Callable[[int, int], Any], N: int, workers: int) -> list[Any]:
+    """``[work(lo, hi) ...]`` over ``workers`` consecutive blocks of the ``N`` samples, run concurrently.
+
+    While several blocks run, BLAS is limited to one thread per call so that the
+    blocks, not BLAS, share the cores.
+    """
+    bounds = np.linspace(0, N, min(workers, N) + 1).astype(int)
+    blocks = list(zip(bounds[:-1], bounds[1:]))
+    if len(blocks) == 1:
+        return [work(0, N)]
+    with _blas_controller().limit(limits=1):
+        futures = [_executor().submit(work, lo, hi) for lo, hi in blocks[1:]]
+        first = work(*blocks[0])
+        return [first] + [future.result() for future in futures]
+
+
+class _ChunkedConv:
+    """Geometry of a convolution computed a few samples at a time.
+
+    Each chunk's columns are small enough to stay in cache, so the full column
+    matrix is never written to memory, and the forward output is written in its
+    final layout chunk by chunk.
+    """
+
+    def __init__(self, x: np.ndarray, w: np.ndarray, conv_param: dict[str, Any], dtype: np.dtype) -> None:
+        self.N, self.C, H, W = x.shape
+        self.F, _, self.HH, self.WW = w.shape
+        self.stride, self.pad = conv_param["stride"], conv_param["pad"]
+        self.H_out = (H + 2 * self.pad - self.HH) // self.stride + 1
+        self.W_out = (W + 2 * self.pad - self.WW) // self.stride + 1
+        self.P = self.H_out * self.W_out
+        self.K = self.C * self.HH * self.WW
+        self.x = np.ascontiguousarray(x, dtype=dtype)
+        self.w_rows = np.ascontiguousarray(w.reshape(self.F, self.K), dtype=dtype)
+        self.samples_per_chunk = int(np.clip(CHUNK_BYTES // (self.K * self.P * self.x.itemsize), 1, self.N))
+        self.workers = _worker_count(2.0 * self.F * self.K * self.N * self.P)
+
+    def chunks(self, lo: int, hi: int, ones_row: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(n0, n1, cols)`` for consecutive chunks of samples ``lo:hi``.
+
+        ``cols`` (a reused buffer) holds the chunk's columns, followed by a row of
+        ones when ``ones_row`` is set, so that a matrix product can add the bias.
+        """
+        rows = self.K + ones_row
+        buffer = self.buffer(rows)
+        im2col_inner = im2col_extension().im2col_cython_inner
+        for n0 in range(lo, hi, self.samples_per_chunk):
+            n1 = min(hi, n0 + self.samples_per_chunk)
+            cols = buffer[: rows * (n1 - n0) * self.P].reshape(rows, -1)
+            im2col_inner(cols[: self.K], self.x[n0:n1], self.HH, self.WW, self.pad, self.stride, self.H_out, self.W_out)
+            cols[self.K :] = 1
+            yield n0, n1, cols
+
+    def buffer(self, rows: int) -> np.ndarray:
+        """Scratch space for a ``(rows, samples_per_chunk * P)`` matrix, flat."""
+        return np.empty(rows * self.samples_per_chunk * self.P, dtype=self.x.dtype)
+
+
 def conv_forward_fast(
     x: np.ndarray, w: np.ndarray, b: np.ndarray, conv_param: dict[str, Any]
 ) -> tuple[np.ndarray, Cache]:
-    """Fastest available convolution; same arguments and results as
-    :func:`numnet.layers.conv_forward_naive`."""
-    return conv_forward_im2col(x, w, b, conv_param)
+    """Fastest convolution here; same arguments and results as :func:`numnet.layers.conv_forward_naive`.
+
+    Samples are processed in cache-sized chunks (im2col, then one matrix product per
+    sample that also adds the bias, written straight into the output),
+    split between the cores when the job is big enough. The cache holds no
+    columns: :func:`conv_backward_fast` unfolds the input again.
+    """
+    _conv_geometry(x, w, b, conv_param)
+    im2col_extension()
+    ### BEGIN SOLUTION
+    conv = _ChunkedConv(x, w, conv_param, _compute_dtype(x, w, b))
+    out = np.empty((conv.N, conv.F, conv.P), dtype=conv.x.dtype)
+    filters_and_bias = np.concatenate([conv.w_rows, b.astype(out.dtype).reshape(-1, 1)], axis=1)
+
+    def forward_block(lo: int, hi: int) -> None:
+        # One product per sample, written straight into its place in ``out``.
+        for n0, n1, cols in conv.chunks(lo, hi, ones_row=True):
+            per_sample = cols.reshape(conv.K + 1, n1 - n0, conv.P).transpose(1, 0, 2)
+            np.matmul(filters_and_bias, per_sample, out=out[n0:n1])
+
+    _over_sample_blocks(forward_block, conv.N, conv.workers)
+    out = out.reshape(conv.N, conv.F, conv.H_out, conv.W_out)
+    cache = (x, w, b, conv_param)
+    ### END SOLUTION
+    return out, cache
 
 
 def conv_backward_fast(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Backward pass of :func:`conv_forward_fast`: ``(dx, dw, db)``."""
-    return conv_backward_im2col(dout, cache)
+    """Backward pass of :func:`conv_forward_fast`: ``(dx, dw, db)``, chunk by chunk like the forward."""
+    x, w, b, conv_param = cache
+    _, _, H_out, W_out = _conv_geometry(x, w, b, conv_param)
+    require_shape("dout", dout, (x.shape[0], w.shape[0], H_out, W_out))
+    im2col_extension()
+    ### BEGIN SOLUTION
+    conv = _ChunkedConv(x, w, conv_param, _compute_dtype(x, w, b, dout))
+    dout_per_sample = np.asarray(dout, dtype=conv.x.dtype).reshape(conv.N, conv.F, conv.P)
+    dx = np.zeros(conv.x.shape, dtype=conv.x.dtype)
+    col2im_inner = im2col_extension().col2im_cython_inner
+
+    def backward_block(lo: int, hi: int) -> np.ndarray:
+        dout_buffer, dcols_buffer = conv.buffer(conv.F), conv.buffer(conv.K)
+        dw_rows = np.zeros_like(conv.w_rows)
+        for n0, n1, cols in conv.chunks(lo, hi):
+            dout_rows = dout_buffer[: conv.F * cols.shape[1]].reshape(conv.F, n1 - n0, conv.P)
+            np.copyto(dout_rows, dout_per_sample[n0:n1].transpose(1, 0, 2))
+            dout_rows = dout_rows.reshape(conv.F, -1)
+            dw_rows += dout_rows @ cols.T
+            dcols = np.matmul(conv.w_rows.T, dout_rows, out=dcols_buffer[: cols.size].reshape(cols.shape))
+            col2im_inner(dx[n0:n1], dcols, conv.HH, conv.WW, conv.pad, conv.stride, conv.H_out, conv.W_out)
+        return dw_rows
+
+    dw = sum(_over_sample_blocks(backward_block, conv.N, conv.workers)).reshape(w.shape)
+    db = dout_per_sample.sum(axis=(0, 2))
+    ### END SOLUTION
+    return dx, dw, db
 
 
 def _tiles(pool_height: int, pool_width: int, stride: int) -> bool:

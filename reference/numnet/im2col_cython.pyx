@@ -101,8 +101,12 @@ def im2col_cython_inner(floating[:, ::1] cols, const floating[:, :, :, ::1] x, P
                             src = &x[n, c, h, 0]
                             for k in range(x_first):
                                 dst[k] = 0
-                            for k in range(x_first, x_stop):
-                                dst[k] = src[k * stride + j - padding]
+                            if stride == 1:  # a plain copy the compiler can vectorize
+                                for k in range(x_first, x_stop):
+                                    dst[k] = src[k + j - padding]
+                            else:
+                                for k in range(x_first, x_stop):
+                                    dst[k] = src[k * stride + j - padding]
                             for k in range(x_stop, W_out):
                                 dst[k] = 0
     ### END SOLUTION
@@ -159,6 +163,10 @@ def col2im_cython_inner(floating[:, :, :, ::1] x, const floating[:, ::1] cols, P
                                 continue
                             src = &cols[row, (n * H_out + y) * W_out]
                             dst = &x[n, c, h, 0]
-                            for k in range(x_first, x_stop):
-                                dst[k * stride + j - padding] += src[k]
+                            if stride == 1:
+                                for k in range(x_first, x_stop):
+                                    dst[k + j - padding] += src[k]
+                            else:
+                                for k in range(x_first, x_stop):
+                                    dst[k * stride + j - padding] += src[k]
     ### END SOLUTION
