@@ -3,11 +3,20 @@ import itertools
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from numnet.classifiers import FullyConnectedNet, ThreeLayerConvNet
 from numnet.data import synthetic_images
 from numnet.gradient_check import eval_numerical_gradient, rel_error
 from numnet.solver import Solver
+
+
+@pytest.fixture(scope="module", autouse=True)
+def single_blas_thread():
+    """Small matrix products run many times over: BLAS threads only add contention
+    (15x slower on a busy 2-core machine)."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 @pytest.fixture(scope="module")
