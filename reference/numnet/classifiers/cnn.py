@@ -88,20 +88,12 @@ class ThreeLayerConvNet:
             self.params[name] = value.astype(dtype)
 
     def loss(self, X: np.ndarray, y: np.ndarray | None = None):
-        """Class scores for ``X``, or the loss and its gradients when ``y`` is given.
+        """Forward pass on images ``X`` of shape (N, C, H, W).
 
-        Parameters
-        ----------
-        X : ndarray, shape (N, C, H, W)
-        y : ndarray of int, shape (N,), optional
-            Given: training mode. Absent: test mode (batchnorm uses running averages).
-
-        Returns
-        -------
-        scores : ndarray, shape (N, num_classes)
-            When ``y`` is None.
-        loss, grads : float, dict
-            Otherwise; ``grads`` has the same keys as ``params``.
+        Without labels ``y`` (test mode: batchnorm uses its running averages) the
+        class scores, shape (N, num_classes), are returned. With labels of shape
+        (N,) (training mode) the result is ``(loss, grads)``, where ``grads``
+        holds one gradient per entry of ``params``.
         """
         X, mode = prepare_batch(X, y, self.dtype)
         if self.use_batchnorm:
