@@ -79,9 +79,9 @@ def render_images(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     ramp = np.linspace(-1, 1, IMAGE_SIZE)
     direction = rng.normal(size=(n, 2, 1, 1))
     shade = 25 * (direction[:, :1] * ramp[None, None, :, None] + direction[:, 1:] * ramp[None, None, None, :])
-    images = np.where(masks, foreground[:, :, None, None], background[:, :, None, None] + shade)
-    images += rng.normal(0, 12, size=images.shape)
-    return np.clip(images, 0, 255).astype(np.float32)
+    images = np.where(masks, foreground[:, :, None, None], background[:, :, None, None] + shade).astype(np.float32)
+    images += 12 * rng.standard_normal(images.shape, dtype=np.float32)
+    return np.clip(images, 0, 255, out=images)
 
 
 def synthetic_images(
