@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
@@ -302,8 +302,33 @@ def _tiles(pool_height: int, pool_width: int, stride: int) -> bool:
     return pool_height == pool_width == stride
 
 
+def _route_to_first_max(taps: Iterable[np.ndarray], out: np.ndarray, dout: np.ndarray,
+                        grad_taps: Iterable[np.ndarray]) -> None:
+    """Give each window's ``dout`` to the first of its entries equal to its maximum ``out``.
+
+    ``taps`` yields, for each position inside the window in row-major order, the
+    input entries at that position for every window (same shape as ``out``);
+    ``grad_taps`` yields the matching writable views of the gradient.
+    """
+    ### BEGIN SOLUTION
+    unassigned = np.ones(out.shape, dtype=bool)
+    hit = np.empty(out.shape, dtype=bool)
+    for tap, grad in zip(taps, grad_taps):
+        np.equal(tap, out, out=hit)
+        hit &= unassigned
+        np.multiply(dout, hit, out=grad)
+        unassigned ^= hit
+    ### END SOLUTION
+
+
+def _block_taps(blocks: np.ndarray) -> Iterator[np.ndarray]:
+    """Views ``blocks[:, :, :, i, :, j]`` of an ``(N, C, H_out, ph, W_out, pw)`` array, row-major in ``(i, j)``."""
+    _, _, _, ph, _, pw = blocks.shape
+    return (blocks[:, :, :, i, :, j] for i in range(ph) for j in range(pw))
+
+
 def max_pool_forward_reshape(x: np.ndarray, pool_param: dict[str, Any]) -> tuple[np.ndarray, Cache]:
-    """Max pooling for windows that tile the input, by reshaping it into blocks.
+    """Max pooling for windows that tile the input, on a blocked view of it.
 
     Raises ValueError unless ``pool_height == pool_width == stride``.
     """
@@ -313,23 +338,24 @@ def max_pool_forward_reshape(x: np.ndarray, pool_param: dict[str, Any]) -> tuple
                          f"got pool_height={ph}, pool_width={pw}, stride={stride}")
     ### BEGIN SOLUTION
     N, C = x.shape[:2]
-    out = x.reshape(N, C, H_out, ph, W_out, pw).max(axis=(3, 5))
-    cache = (x, ph, pw)
+    first, *others = _block_taps(x.reshape(N, C, H_out, ph, W_out, pw))
+    out = first.copy()
+    for tap in others:
+        np.maximum(out, tap, out=out)
+    cache = (x, out, ph, pw)
     ### END SOLUTION
     return out, cache
 
 
 def max_pool_backward_reshape(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of :func:`max_pool_forward_reshape`; ties go to the first maximum."""
-    x, ph, pw = cache
-    N, C, H, W = x.shape
-    require_shape("dout", dout, (N, C, H // ph, W // pw))
+    x, out, ph, pw = cache
+    require_shape("dout", dout, out.shape)
     ### BEGIN SOLUTION
-    _, _, H_out, W_out = dout.shape
-    blocks = x.reshape(N, C, H_out, ph, W_out, pw).transpose(0, 1, 2, 4, 3, 5).reshape(N, C, H_out, W_out, -1)
-    first = blocks.argmax(axis=-1)[..., None]
-    dx_blocks = np.where(np.arange(ph * pw) == first, dout[..., None], 0).astype(np.result_type(x, dout))
-    dx = dx_blocks.reshape(N, C, H_out, W_out, ph, pw).transpose(0, 1, 2, 4, 3, 5).reshape(x.shape)
+    N, C, H_out, W_out = out.shape
+    dx = np.empty(x.shape, dtype=np.result_type(x, dout))
+    blocks_shape = (N, C, H_out, ph, W_out, pw)
+    _route_to_first_max(_block_taps(x.reshape(blocks_shape)), out, dout, _block_taps(dx.reshape(blocks_shape)))
     ### END SOLUTION
     return dx
 
@@ -341,22 +367,22 @@ def max_pool_forward_im2col(x: np.ndarray, pool_param: dict[str, Any]) -> tuple[
     ### BEGIN SOLUTION
     N, C, H, W = x.shape
     cols = im2col_cython(x.reshape(N * C, 1, H, W), ph, pw, 0, stride)
-    first = cols.argmax(axis=0)[None]
-    out = np.take_along_axis(cols, first, axis=0).reshape(N, C, H_out, W_out).astype(x.dtype, copy=False)
-    cache = (x, first, ph, pw, stride)
+    window_max = cols.max(axis=0)
+    out = window_max.reshape(N, C, H_out, W_out).astype(x.dtype, copy=False)
+    cache = (x, cols, window_max, ph, pw, stride)
     ### END SOLUTION
     return out, cache
 
 
 def max_pool_backward_im2col(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of :func:`max_pool_forward_im2col`; ties go to the first maximum."""
-    x, first, ph, pw, stride = cache
+    x, cols, window_max, ph, pw, stride = cache
     N, C, H, W = x.shape
     require_shape("dout", dout, (N, C, (H - ph) // stride + 1, (W - pw) // stride + 1))
     col2im_cython = im2col_extension().col2im_cython
     ### BEGIN SOLUTION
-    dcols = np.zeros((ph * pw, first.size), dtype=_compute_dtype(x, dout))
-    np.put_along_axis(dcols, first, dout.reshape(1, -1), axis=0)
+    dcols = np.empty(cols.shape, dtype=_compute_dtype(cols, dout))
+    _route_to_first_max(cols, window_max, dout.reshape(-1), dcols)
     dx = col2im_cython(dcols, N * C, 1, H, W, ph, pw, 0, stride).reshape(x.shape)
     ### END SOLUTION
     return dx
