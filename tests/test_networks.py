@@ -9,6 +9,7 @@ from numnet.classifiers import FullyConnectedNet, ThreeLayerConvNet
 from numnet.data import synthetic_images
 from numnet.gradient_check import eval_numerical_gradient, rel_error
 from numnet.solver import Solver
+from numnet.vis_utils import visualize_grid
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -177,3 +178,16 @@ def test_cnn_one_epoch_beats_40_percent(images):
                     optim_config={"learning_rate": 1e-3}, verbose=False, seed=231)
     solver.train()
     assert solver.train_acc_history[-1] > 0.4
+
+
+def test_visualize_grid_of_first_layer_filters():
+    np.random.seed(0)
+    filters = ThreeLayerConvNet(num_filters=5, filter_size=3).params["W1"]  # (5, 3, 3, 3)
+    grid = visualize_grid(filters.transpose(0, 2, 3, 1), ubound=255.0, padding=1)
+    assert grid.shape == (3 * 4 - 1, 3 * 4 - 1, 3)  # a 3 x 3 grid of 3 x 3 tiles
+    first = grid[:3, :3]
+    assert first.min() == 0 and first.max() == pytest.approx(255)
+    np.testing.assert_array_equal(grid[3, :], 0)  # padding row
+    np.testing.assert_array_equal(grid[8:, 8:], 0)  # unused tiles stay blank
+    with pytest.raises(ValueError, match="N, H, W, C"):
+        visualize_grid(filters[0])

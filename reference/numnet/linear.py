@@ -193,9 +193,10 @@ class GradientDescentRegressor(_LinearModel):
         m = X.shape[0]
         batch = m if self.batch_size is None else min(self.batch_size, m)
         rng = np.random.default_rng(self.seed)
-        W, b = np.zeros((X.shape[1], Y.shape[1])), np.zeros(Y.shape[1])
         self.loss_history: list[float] = []
         self.val_loss_history: list[float] = []
+        ### BEGIN SOLUTION
+        W, b = np.zeros((X.shape[1], Y.shape[1])), np.zeros(Y.shape[1])
         for _ in range(self.epochs):
             order = rng.permutation(m) if self.shuffle else np.arange(m)
             for start in range(0, m, batch):
@@ -204,5 +205,6 @@ class GradientDescentRegressor(_LinearModel):
             self.loss_history.append(self._objective(X, Y, W, b, m))
             if validation is not None:  # an infinite m_total leaves the penalty out
                 self.val_loss_history.append(self._objective(*validation, W, b, np.inf))
+        ### END SOLUTION
         self._store(W, b, np.ndim(y))
         return self
