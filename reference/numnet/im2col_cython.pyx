@@ -101,9 +101,12 @@ def im2col_cython_inner(floating[:, ::1] cols, const floating[:, :, :, ::1] x, P
                             src = &x[n, c, h, 0]
                             for k in range(x_first):
                                 dst[k] = 0
-                            if stride == 1:  # a plain copy the compiler can vectorize
+                            if stride == 1:  # constant strides let the compiler vectorize
                                 for k in range(x_first, x_stop):
                                     dst[k] = src[k + j - padding]
+                            elif stride == 2:
+                                for k in range(x_first, x_stop):
+                                    dst[k] = src[2 * k + j - padding]
                             else:
                                 for k in range(x_first, x_stop):
                                     dst[k] = src[k * stride + j - padding]
@@ -163,9 +166,12 @@ def col2im_cython_inner(floating[:, :, :, ::1] x, const floating[:, ::1] cols, P
                                 continue
                             src = &cols[row, (n * H_out + y) * W_out]
                             dst = &x[n, c, h, 0]
-                            if stride == 1:
+                            if stride == 1:  # constant strides let the compiler vectorize
                                 for k in range(x_first, x_stop):
                                     dst[k + j - padding] += src[k]
+                            elif stride == 2:
+                                for k in range(x_first, x_stop):
+                                    dst[2 * k + j - padding] += src[k]
                             else:
                                 for k in range(x_first, x_stop):
                                     dst[k * stride + j - padding] += src[k]
