@@ -1,11 +1,14 @@
-"""The Cython im2col against the pure-NumPy index version, and the fast layers built on it."""
+"""The Cython im2col against the pure-NumPy index version, and the fast layers built on it.
+
+The extension is imported inside the tests, so a missing build fails only these tests
+(with a message naming `python -m numnet.build_ext`) instead of the whole run.
+"""
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from numnet.fast_layers import conv_backward_fast, conv_forward_fast
 from numnet.im2col import im2col_indices
-from numnet.im2col_cython import im2col_cython
 from numnet.layers import conv_backward_naive, conv_forward_naive
 
 
@@ -13,6 +16,8 @@ from numnet.layers import conv_backward_naive, conv_forward_naive
 @pytest.mark.parametrize(("shape", "field", "pad", "stride"), [((2, 3, 5, 5), (3, 3), 1, 2), ((3, 2, 6, 7), (2, 3), 0, 1)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_im2col_cython_matches_numpy_version(shape, field, pad, stride, dtype):
+    from numnet.im2col_cython import im2col_cython
+
     x = np.random.default_rng(231).standard_normal(shape).astype(dtype)
     cols = im2col_cython(x, *field, pad, stride)
     assert cols.dtype == dtype
