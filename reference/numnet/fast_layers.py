@@ -280,19 +280,21 @@ def conv_backward_fast(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     col2im_inner = im2col_extension().col2im_cython_inner
 
     def backward_block(lo: int, hi: int) -> np.ndarray:
+        # With the row of ones, the product for dW also yields db as its last column.
         dout_buffer, dcols_buffer = conv.buffer(conv.F), conv.buffer(conv.K)
-        dw_rows = np.zeros_like(conv.w_rows)
-        for n0, n1, cols in conv.chunks(lo, hi):
+        dw_and_db = np.zeros((conv.F, conv.K + 1), dtype=conv.x.dtype)
+        for n0, n1, cols in conv.chunks(lo, hi, ones_row=True):
             dout_rows = dout_buffer[: conv.F * cols.shape[1]].reshape(conv.F, n1 - n0, conv.P)
             np.copyto(dout_rows, dout_per_sample[n0:n1].transpose(1, 0, 2))
             dout_rows = dout_rows.reshape(conv.F, -1)
-            dw_rows += dout_rows @ cols.T
-            dcols = np.matmul(conv.w_rows.T, dout_rows, out=dcols_buffer[: cols.size].reshape(cols.shape))
+            dw_and_db += dout_rows @ cols.T
+            dcols = np.matmul(conv.w_rows.T, dout_rows, out=dcols_buffer[: conv.K * cols.shape[1]].reshape(conv.K, -1))
             col2im_inner(dx[n0:n1], dcols, conv.HH, conv.WW, conv.pad, conv.stride, conv.H_out, conv.W_out)
-        return dw_rows
+        return dw_and_db
 
-    dw = sum(_over_sample_blocks(backward_block, conv.N, conv.workers)).reshape(w.shape)
-    db = dout_per_sample.sum(axis=(0, 2))
+    dw_and_db = sum(_over_sample_blocks(backward_block, conv.N, conv.workers))
+    dw = np.ascontiguousarray(dw_and_db[:, : conv.K]).reshape(w.shape)
+    db = dw_and_db[:, conv.K].copy()
     ### END SOLUTION
     return dx, dw, db
 
