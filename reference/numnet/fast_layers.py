@@ -42,6 +42,7 @@ PARALLEL_MIN_FLOPS = 2e7
 """Convolutions cheaper than this run in the calling thread only."""
 
 
+@functools.cache  # a failed import raises and is retried on the next call
 def im2col_extension() -> ModuleType:
     """The compiled :mod:`numnet.im2col_cython` module, or a helpful ImportError."""
     try:
@@ -185,10 +186,11 @@ def _over_sample_blocks(work: Callable[[int, int], Any], N: int, workers: int) -
     While several blocks run, BLAS is limited to one thread per call so that the
     blocks, not BLAS, share the cores.
     """
-    bounds = np.linspace(0, N, min(workers, N) + 1).astype(int)
-    blocks = list(zip(bounds[:-1], bounds[1:]))
-    if len(blocks) == 1:
+    workers = min(workers, N)
+    if workers == 1:
         return [work(0, N)]
+    bounds = [N * i // workers for i in range(workers + 1)]
+    blocks = list(zip(bounds[:-1], bounds[1:]))
     with _blas_controller().limit(limits=1):
         futures = [_executor().submit(work, lo, hi) for lo, hi in blocks[1:]]
         first = work(*blocks[0])
@@ -213,7 +215,7 @@ class _ChunkedConv:
         self.K = self.C * self.HH * self.WW
         self.x = np.ascontiguousarray(x, dtype=dtype)
         self.w_rows = np.ascontiguousarray(w.reshape(self.F, self.K), dtype=dtype)
-        self.samples_per_chunk = int(np.clip(CHUNK_BYTES // (self.K * self.P * self.x.itemsize), 1, self.N))
+        self.samples_per_chunk = max(1, min(self.N, CHUNK_BYTES // (self.K * self.P * self.x.itemsize)))
         self.workers = _worker_count(2.0 * self.F * self.K * self.N * self.P)
 
     def chunks(self, lo: int, hi: int, ones_row: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
