@@ -1,0 +1,114 @@
+"""A fully connected network of any depth with optional normalization and dropout."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..layer_utils import (
+    affine_bn_relu_backward,
+    affine_bn_relu_forward,
+    affine_ln_relu_backward,
+    affine_ln_relu_forward,
+    affine_relu_backward,
+    affine_relu_forward,
+)
+from ..layers import affine_backward, affine_forward, dropout_backward, dropout_forward, softmax_loss
+from ._common import l2_penalty, prepare_batch
+
+NORMALIZATIONS = (None, "batchnorm", "layernorm")
+
+
+class FullyConnectedNet:
+    """``{affine - [norm] - relu - [dropout]} x (L - 1) - affine - softmax``.
+
+    Parameters
+    ----------
+    hidden_dims : list of int
+        Size of each hidden layer; ``L = len(hidden_dims) + 1`` affine layers in all.
+    input_dim : int
+        Features per input example (inputs of any shape are flattened).
+    num_classes : int
+    dropout_keep_ratio : float
+        Probability of keeping a hidden unit; 1 disables dropout.
+    normalization : None, 'batchnorm' or 'layernorm'
+        Normalization after every hidden affine layer.
+    reg : float
+        L2 strength; the loss adds ``0.5 * reg * sum(W ** 2)`` over the weights.
+    weight_scale : float
+        Standard deviation of the normal weight initialisation (biases start at 0,
+        ``gamma`` at 1, ``beta`` at 0).
+    dtype : numpy dtype
+        Parameters and computations use it; float64 for gradient checks.
+    seed : int or None
+        Makes dropout reproducible (for gradient checks).
+
+    Attributes
+    ----------
+    params : dict
+        ``W1..WL``, ``b1..bL`` and, with normalization, ``gamma1..`` and ``beta1..``
+        for the hidden layers.
+    bn_params : list of dict
+        One per hidden layer when normalized (running averages for batchnorm).
+    dropout_param : dict
+        Passed to every dropout layer when dropout is on.
+    """
+
+    def __init__(
+        self,
+        hidden_dims: list[int],
+        input_dim: int = 3 * 32 * 32,
+        num_classes: int = 10,
+        dropout_keep_ratio: float = 1,
+        normalization: str | None = None,
+        reg: float = 0.0,
+        weight_scale: float = 1e-2,
+        dtype: Any = np.float32,
+        seed: int | None = None,
+    ) -> None:
+        if normalization not in NORMALIZATIONS:
+            raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
+        if not 0 < dropout_keep_ratio <= 1:
+            raise ValueError(f"dropout_keep_ratio must lie in (0, 1], got {dropout_keep_ratio!r}")
+        self.normalization = normalization
+        self.use_dropout = dropout_keep_ratio != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        self.params: dict[str, np.ndarray] = {}
+        raise NotImplementedError("not implemented yet")
+        self.dropout_param: dict[str, Any] = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+            if seed is not None:
+                self.dropout_param["seed"] = seed
+        self.bn_params: list[dict[str, Any]] = []
+        if normalization is not None:
+            self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        for name, value in self.params.items():
+            self.params[name] = value.astype(dtype)
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None):
+        """Class scores for ``X``, or the loss and its gradients when ``y`` is given.
+
+        Parameters
+        ----------
+        X : ndarray, shape (N, d_1, ..., d_k)
+        y : ndarray of int, shape (N,), optional
+            Labels. Given: training mode (batch statistics, dropout active).
+            Absent: test mode.
+
+        Returns
+        -------
+        scores : ndarray, shape (N, C)
+            When ``y`` is None.
+        loss, grads : float, dict
+            Otherwise; ``grads`` has the same keys as ``params``.
+        """
+        X, mode = prepare_batch(X, y, self.dtype)
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        for bn_param in self.bn_params:
+            bn_param["mode"] = mode
+        raise NotImplementedError("not implemented yet")
+        return loss, grads
