@@ -64,7 +64,7 @@ def validate(results: Results, known_names: set[str]) -> None:
         if not 0 <= test.score <= test.max_score + 1e-9:
             raise ResultsError(f"test {test.name!r} scores {test.score} of {test.max_score}")
     total = sum(t.score for t in results.tests)
-    if abs(total - results.score) > 1e-6 or not 0 <= results.score <= results.max_score + 1e-9:
+    if abs(total - results.score) > 1e-6 or not 0 <= results.score <= results.max_score + 1e-6:
         raise ResultsError(f"score {results.score} is inconsistent with its tests ({total}) or max {results.max_score}")
 
 

@@ -139,14 +139,13 @@ def score(manifest: Manifest, records: list[TestRecord], notes: list[str], secon
             passed = record.status == "passed"
             earned += share if passed else 0.0
             output = record.description if passed else f"{record.description}\n{record.message}".strip()
-            tests.append(TestResult(record.name, round(share if passed else 0.0, 6), round(share, 6),
-                                    "passed" if passed else "failed", output))
+            tests.append(TestResult(record.name, share if passed else 0.0, share, "passed" if passed else "failed", output))
         states = {r.status for r in mine}
         tasks_summary[task.name] = {
             "title": task.title, "score": round(earned, 6), "max_score": task.points,
             "status": "not implemented" if states == {"not_implemented"} else "passed" if states == {"passed"} else "partial" if "passed" in states else "failed",
         }
-    total = round(sum(t.score for t in tests), 6)
+    total = min(sum(t.score for t in tests), manifest.max_score)
     return Results(total, manifest.max_score, round(seconds, 3), "\n".join(notes), tests,
                    {**extra, "tasks": tasks_summary})
 
