@@ -56,7 +56,7 @@ def environment() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--repeats", type=int, default=15, help="interleaved timed rounds per case (default 15)")
+    parser.add_argument("--repeats", type=int, default=11, help="interleaved timed rounds per case (default 11)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--match", default="", help="only the cases whose label contains this text (e.g. conv)")
     parser.add_argument("--dtype", choices=("float64", "float32"), action="append",
