@@ -5,10 +5,12 @@ Same calling convention, argument checks and results as
 ``backward(dout, cache)``; inputs are never modified; float32 stays float32
 (integer inputs are computed in float64).
 
-A convolution unfolds the image into columns (layout in :mod:`numnet.im2col_cython`)
-and does a single matrix product with the filters; its backward pass is two matrix
-products and a fold of the columns back into an image. Two ways to unfold are
-offered: the compiled ``im2col`` and NumPy's strided window view.
+A convolution unfolds the images into columns (layout in :mod:`numnet.im2col_cython`)
+and multiplies them by the filter matrix; its backward pass is two matrix products
+and a fold of the column gradient back into an image. The whole-batch versions
+unfold with the compiled ``im2col`` or with NumPy's strided window view;
+:func:`conv_forward_fast` and :func:`conv_backward_fast` work through the batch in
+cache-sized chunks, on all cores (see ``docs/fast_layers.md``).
 
 Max pooling reshapes the input when the windows tile it, and unfolds it into
 columns otherwise. Either way the gradient of a window goes to its first maximum
@@ -160,15 +162,18 @@ def conv_backward_strides(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, n
 
 @functools.cache
 def _blas_controller() -> Any:
-    """threadpoolctl's handle on the BLAS libraries NumPy loaded (imported on first use)."""
-    from threadpoolctl import ThreadpoolController
-
+    """threadpoolctl's handle on the BLAS libraries NumPy loaded, or None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
     return ThreadpoolController().select(user_api="blas")
 
 
 def _worker_count(flops: float) -> int:
-    """Threads worth using for a convolution costing ``flops``: BLAS's thread count, or 1 for small jobs."""
-    if flops < PARALLEL_MIN_FLOPS:
+    """Threads worth using for a convolution costing ``flops``: BLAS's thread count, or 1 for small jobs
+    (and always 1 when BLAS's threads cannot be controlled)."""
+    if flops < PARALLEL_MIN_FLOPS or _blas_controller() is None:
         return 1
     threads = [lib.num_threads for lib in _blas_controller().lib_controllers]
     return max(1, min(max(threads, default=1), os.cpu_count() or 1))
@@ -222,9 +227,10 @@ class _ChunkedConv:
         """``(n0, n1, cols)`` for consecutive chunks of samples ``lo:hi``.
 
         ``cols`` (a reused buffer) holds the chunk's columns, followed by a row of
-        ones when ``ones_row`` is set, so that a matrix product can add the bias.
+        ones when ``ones_row`` is set: multiplied by it, a bias column gets added
+        (forward) and an upstream gradient gets summed into ``db`` (backward).
         """
-        rows = self.K + ones_row
+        rows = self.K + int(ones_row)
         buffer = self.buffer(rows)
         im2col_inner = im2col_extension().im2col_cython_inner
         for n0 in range(lo, hi, self.samples_per_chunk):
