@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from threadpoolctl import threadpool_limits
 
 from . import torch_ops
 from .cases import CASES, measure
@@ -59,11 +60,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=11, help="interleaved timed rounds per case (default 11)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--match", default="", help="only the cases whose label contains this text (e.g. conv)")
+    parser.add_argument("--single-thread", action="store_true",
+                        help="limit BLAS and PyTorch to one thread: compares the algorithms on a busy machine")
     parser.add_argument("--dtype", choices=("float64", "float32"), action="append",
                         help="only this dtype (repeatable; default both)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default bench/results/<time>.json)")
     args = parser.parse_args(argv)
 
+    if args.single_thread:
+        threadpool_limits(1)
+        torch_ops.limit_threads(1)
     rng = np.random.default_rng(args.seed)
     console = Console(width=max(shutil.get_terminal_size().columns, TABLE_WIDTH))
     rows = []
@@ -74,7 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     console.print(render(rows))
     out = args.out or RESULTS_DIR / time.strftime("bench-%Y%m%d-%H%M%S.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"environment": environment(), "repeats": args.repeats, "rows": rows}, indent=2))
+    out.write_text(json.dumps({"environment": environment(), "repeats": args.repeats,
+                               "single_thread": args.single_thread, "rows": rows}, indent=2))
     console.print(f"written {out}")
 
 

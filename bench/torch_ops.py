@@ -5,10 +5,14 @@ arrays (shared with PyTorch, not copied), or ``None`` without PyTorch.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numpy as np
 
+# Idle OpenMP threads of PyTorch would otherwise spin for a while after each call,
+# slowing whatever the interleaved timing runs next.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 try:
     import torch
 except ImportError:
@@ -20,6 +24,12 @@ Closures = tuple[Callable[[], object], Callable[[], object]]
 def version() -> str | None:
     """PyTorch's version, or None when it is not installed."""
     return None if torch is None else torch.__version__
+
+
+def limit_threads(count: int) -> None:
+    """Make PyTorch use ``count`` threads."""
+    if torch is not None:
+        torch.set_num_threads(count)
 
 
 def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, dout: np.ndarray, stride: int, pad: int) -> Closures | None:
