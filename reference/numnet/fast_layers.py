@@ -27,6 +27,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from queue import Empty, SimpleQueue
 from types import ModuleType
 from typing import Any
 
@@ -181,24 +182,35 @@ def _worker_count(flops: float) -> int:
 
 @functools.cache
 def _executor() -> ThreadPoolExecutor:
-    """Threads that run the extra sample blocks of a parallel convolution."""
+    """Threads that help the calling thread through the chunks of a parallel convolution."""
     return ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="numnet-conv")
 
 
-def _over_sample_blocks(work: Callable[[int, int], Any], N: int, workers: int) -> list[Any]:
-    """``[work(lo, hi) ...]`` over ``workers`` consecutive blocks of the ``N`` samples, run concurrently.
+def _drain(pending: SimpleQueue) -> Iterator[int]:
+    """Take items from ``pending`` until it is empty."""
+    while True:
+        try:
+            yield pending.get_nowait()
+        except Empty:
+            return
 
-    While several blocks run, BLAS is limited to one thread per call so that the
-    blocks, not BLAS, share the cores.
+
+def _share_chunks(work: Callable[[Iterator[int]], Any], starts: range, workers: int) -> list[Any]:
+    """``work(chunk_starts)`` on ``workers`` threads that take the chunks from one shared queue.
+
+    Taking chunks on demand keeps every thread busy even when the machine is
+    shared. While several threads run, BLAS is limited to one thread per call so
+    that the chunks, not BLAS, share the cores.
     """
-    workers = min(workers, N)
-    if workers == 1:
-        return [work(0, N)]
-    bounds = [N * i // workers for i in range(workers + 1)]
-    blocks = list(zip(bounds[:-1], bounds[1:]))
+    workers = min(workers, len(starts))
+    if workers <= 1:
+        return [work(iter(starts))]
+    pending: SimpleQueue = SimpleQueue()
+    for start in starts:
+        pending.put(start)
     with _blas_controller().limit(limits=1):
-        futures = [_executor().submit(work, lo, hi) for lo, hi in blocks[1:]]
-        first = work(*blocks[0])
+        futures = [_executor().submit(work, _drain(pending)) for _ in range(workers - 1)]
+        first = work(_drain(pending))
         return [first] + [future.result() for future in futures]
 
 
@@ -223,8 +235,12 @@ class _ChunkedConv:
         self.samples_per_chunk = max(1, min(self.N, CHUNK_BYTES // (self.K * self.P * self.x.itemsize)))
         self.workers = _worker_count(2.0 * self.F * self.K * self.N * self.P)
 
-    def chunks(self, lo: int, hi: int, ones_row: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
-        """``(n0, n1, cols)`` for consecutive chunks of samples ``lo:hi``.
+    def chunk_starts(self) -> range:
+        """First sample of every chunk."""
+        return range(0, self.N, self.samples_per_chunk)
+
+    def chunks(self, starts: Iterator[int], ones_row: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(n0, n1, cols)`` for the chunks of samples ``n0:n1`` beginning at ``starts``.
 
         ``cols`` (a reused buffer) holds the chunk's columns, followed by a row of
         ones when ``ones_row`` is set: multiplied by it, a bias column gets added
@@ -233,8 +249,8 @@ class _ChunkedConv:
         rows = self.K + int(ones_row)
         buffer = self.buffer(rows)
         im2col_inner = im2col_extension().im2col_cython_inner
-        for n0 in range(lo, hi, self.samples_per_chunk):
-            n1 = min(hi, n0 + self.samples_per_chunk)
+        for n0 in starts:
+            n1 = min(self.N, n0 + self.samples_per_chunk)
             cols = buffer[: rows * (n1 - n0) * self.P].reshape(rows, -1)
             im2col_inner(cols[: self.K], self.x[n0:n1], self.HH, self.WW, self.pad, self.stride, self.H_out, self.W_out)
             cols[self.K :] = 1
@@ -262,13 +278,13 @@ def conv_forward_fast(
     out = np.empty((conv.N, conv.F, conv.P), dtype=conv.x.dtype)
     filters_and_bias = np.concatenate([conv.w_rows, b.astype(out.dtype).reshape(-1, 1)], axis=1)
 
-    def forward_block(lo: int, hi: int) -> None:
+    def forward_chunks(starts: Iterator[int]) -> None:
         # One product per sample, written straight into its place in ``out``.
-        for n0, n1, cols in conv.chunks(lo, hi, ones_row=True):
+        for n0, n1, cols in conv.chunks(starts, ones_row=True):
             per_sample = cols.reshape(conv.K + 1, n1 - n0, conv.P).transpose(1, 0, 2)
             np.matmul(filters_and_bias, per_sample, out=out[n0:n1])
 
-    _over_sample_blocks(forward_block, conv.N, conv.workers)
+    _share_chunks(forward_chunks, conv.chunk_starts(), conv.workers)
     out = out.reshape(conv.N, conv.F, conv.H_out, conv.W_out)
     cache = (x, w, b, conv_param)
     ### END SOLUTION
@@ -287,11 +303,11 @@ def conv_backward_fast(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     dx = np.zeros(conv.x.shape, dtype=conv.x.dtype)
     col2im_inner = im2col_extension().col2im_cython_inner
 
-    def backward_block(lo: int, hi: int) -> np.ndarray:
+    def backward_chunks(starts: Iterator[int]) -> np.ndarray:
         # With the row of ones, the product for dW also yields db as its last column.
         dout_buffer, dcols_buffer = conv.buffer(conv.F), conv.buffer(conv.K)
         dw_and_db = np.zeros((conv.F, conv.K + 1), dtype=conv.x.dtype)
-        for n0, n1, cols in conv.chunks(lo, hi, ones_row=True):
+        for n0, n1, cols in conv.chunks(starts, ones_row=True):
             dout_rows = dout_buffer[: conv.F * cols.shape[1]].reshape(conv.F, n1 - n0, conv.P)
             np.copyto(dout_rows, dout_per_sample[n0:n1].transpose(1, 0, 2))
             dout_rows = dout_rows.reshape(conv.F, -1)
@@ -300,7 +316,7 @@ def conv_backward_fast(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
             col2im_inner(dx[n0:n1], dcols, conv.HH, conv.WW, conv.pad, conv.stride, conv.H_out, conv.W_out)
         return dw_and_db
 
-    dw_and_db = sum(_over_sample_blocks(backward_block, conv.N, conv.workers))
+    dw_and_db = sum(_share_chunks(backward_chunks, conv.chunk_starts(), conv.workers))
     dw = np.ascontiguousarray(dw_and_db[:, : conv.K]).reshape(w.shape)
     db = dw_and_db[:, conv.K].copy()
     ### END SOLUTION
