@@ -10,7 +10,7 @@ from autograder.grading.limits import Limits
 from autograder.grading.runner import Graded, GradingOptions, grade_submission
 from autograder.grading.seeds import Secret
 from autograder.manifest import load_manifest
-from autograder.paths import REFERENCE_PACKAGE
+from autograder.paths import REFERENCE_PACKAGE, RELEASE
 
 TEST_SECRET = Secret(b"secret used by the project's own tests", "tests")
 
@@ -50,6 +50,20 @@ class Mutation:
         path.write_text(text.replace(self.old, self.new))
 
 
+def bug(name: str, file: str, old: str, new: str, *lost: str) -> Mutation:
+    """A buggy submission that must lose points on the tasks ``lost`` (and only there)."""
+    return Mutation(name, file, old, new, frozenset(lost))
+
+
+def release_submission(assignment: str, dest: Path) -> Path:
+    """The untouched release's student-owned modules laid out as a submission in ``dest``."""
+    for name in load_manifest(assignment).student_files:
+        if name.startswith("numnet/"):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(RELEASE / assignment / name, dest / name)
+    return dest
+
+
 def grade(assignment: str, submission: Path, student: str = "corpus", limits: Limits | None = None) -> Graded:
     """Grade with the tests' secret and default limits."""
     return grade_submission(assignment, submission, student, GradingOptions(limits=limits or Limits(), secret=TEST_SECRET))
@@ -58,3 +72,18 @@ def grade(assignment: str, submission: Path, student: str = "corpus", limits: Li
 def task_scores(graded: Graded) -> dict[str, tuple[float, float]]:
     """``task -> (score, max_score)``."""
     return {name: (t["score"], t["max_score"]) for name, t in graded.results.extra_data["tasks"].items()}
+
+
+def lost_tasks(graded: Graded) -> set[str]:
+    """The tasks that did not get full marks."""
+    return {task for task, (score, total) in task_scores(graded).items() if score < total - 1e-6}
+
+
+def grade_mutation(assignment: str, workdir: Path, mutation: Mutation | None, student: str = "corpus") -> Graded:
+    """Grade the reference submission, changed by ``mutation`` when given."""
+    submission = reference_submission(assignment, workdir / "submission")
+    if mutation is not None:
+        mutation.apply(submission)
+    graded = grade(assignment, submission, student)
+    assert graded.internal_errors == []
+    return graded

@@ -7,22 +7,16 @@ must be reproducible for one student and differ between students.
 """
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder.grading.seeds import derive_seed, hidden_rng
 from autograder.manifest import load_manifest
-from autograder.paths import REFERENCE_PACKAGE, RELEASE
-from grading_support import TEST_SECRET, Mutation, grade, reference_submission, task_scores
+from autograder.paths import REFERENCE_PACKAGE
+from grading_support import TEST_SECRET, Mutation, bug, grade, grade_mutation, lost_tasks, release_submission, task_scores
 
 LAYERS, OPTIM, FC_NET = "numnet/layers.py", "numnet/optim.py", "numnet/classifiers/fc_net.py"
-
-
-def bug(name: str, file: str, old: str, new: str, *lost: str) -> Mutation:
-    return Mutation(name, file, old, new, frozenset(lost))
 
 
 def spanning(name: str, file: str, start: str, end: str, *edits: tuple[str, str]) -> Mutation:
@@ -111,38 +105,23 @@ ALTERNATIVES = [
 ]
 
 
-def graded_scores(tmp_path: Path, mutation: Mutation | None = None, student: str = "corpus"):
-    submission = reference_submission("fc_nets", tmp_path / "submission")
-    if mutation is not None:
-        mutation.apply(submission)
-    graded = grade("fc_nets", submission, student)
-    assert graded.internal_errors == []
-    return graded, task_scores(graded)
-
-
-def lost_tasks(scores: dict[str, tuple[float, float]]) -> set[str]:
-    return {task for task, (score, total) in scores.items() if score < total - 1e-6}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("mutation", BUGS, ids=[m.name for m in BUGS])
 def test_buggy_submission_loses_points_exactly_where_it_is_wrong(tmp_path, mutation):
-    _, scores = graded_scores(tmp_path, mutation)
-    assert lost_tasks(scores) == mutation.lost
+    assert lost_tasks(grade_mutation("fc_nets", tmp_path, mutation)) == mutation.lost
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mutation", ALTERNATIVES, ids=[m.name for m in ALTERNATIVES])
 def test_alternative_correct_submission_gets_full_marks(tmp_path, mutation):
-    _, scores = graded_scores(tmp_path, mutation)
-    assert lost_tasks(scores) == set()
+    assert lost_tasks(grade_mutation("fc_nets", tmp_path, mutation)) == set()
 
 
 @pytest.mark.slow
 def test_reference_gets_full_marks_and_a_regrade_is_identical(tmp_path):
-    first, scores = graded_scores(tmp_path / "first", student="alice")
-    again, _ = graded_scores(tmp_path / "again", student="alice")
-    assert lost_tasks(scores) == set() and set(scores) == set(load_manifest("fc_nets").tasks)
+    first = grade_mutation("fc_nets", tmp_path / "first", None, student="alice")
+    again = grade_mutation("fc_nets", tmp_path / "again", None, student="alice")
+    assert lost_tasks(first) == set() and set(task_scores(first)) == set(load_manifest("fc_nets").tasks)
 
     def stable(graded):
         data = graded.results.to_json()
@@ -156,11 +135,7 @@ def test_reference_gets_full_marks_and_a_regrade_is_identical(tmp_path):
 @pytest.mark.slow
 def test_untouched_release_gets_nothing(tmp_path):
     manifest = load_manifest("fc_nets")
-    for name in manifest.student_files:
-        if name.startswith("numnet/"):
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(RELEASE / "fc_nets" / name, tmp_path / name)
-    graded = grade("fc_nets", tmp_path, "alice")
+    graded = grade("fc_nets", release_submission("fc_nets", tmp_path), "alice")
     assert graded.results.score == 0
     assert {name: task["status"] for name, task in graded.results.extra_data["tasks"].items()} == {
         name: "not implemented" for name in manifest.tasks

@@ -6,14 +6,11 @@ untouched release must score nothing.
 """
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
 from autograder.manifest import load_manifest
-from autograder.paths import RELEASE
-from grading_support import Mutation, grade, reference_submission, task_scores
+from grading_support import Mutation, bug, grade, grade_mutation, lost_tasks, release_submission
 
 ASSIGNMENT = "linear_regression"
 SCALER, METRICS, LINEAR = "numnet/preprocessing.py", "numnet/metrics.py", "numnet/linear.py"
@@ -28,10 +25,6 @@ EPOCH = (
     "                W, b = self._step(X[rows], Y[rows], W, b, m)\n"
     "            self.loss_history.append(self._objective(X, Y, W, b, m))\n"
 )
-
-
-def bug(name: str, file: str, old: str, new: str, *lost: str) -> Mutation:
-    return Mutation(name, file, old, new, frozenset(lost))
 
 
 BUGS = [
@@ -79,30 +72,17 @@ ALTERNATIVES = [
 ]
 
 
-def lost_tasks(tmp_path: Path, mutation: Mutation | None) -> set[str]:
-    """Grade the reference, optionally mutated; the tasks that did not get full marks."""
-    submission = reference_submission(ASSIGNMENT, tmp_path / "submission")
-    if mutation is not None:
-        mutation.apply(submission)
-    graded = grade(ASSIGNMENT, submission)
-    assert graded.internal_errors == []
-    return {task for task, (score, total) in task_scores(graded).items() if score < total}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("mutation", [None, *BUGS, *ALTERNATIVES],
                          ids=["reference", *(m.name for m in BUGS), *(m.name for m in ALTERNATIVES)])
 def test_points_are_lost_exactly_where_the_submission_is_wrong(tmp_path, mutation):
-    assert lost_tasks(tmp_path, mutation) == (mutation.lost if mutation else set())
+    assert lost_tasks(grade_mutation(ASSIGNMENT, tmp_path, mutation)) == (mutation.lost if mutation else set())
 
 
 @pytest.mark.slow
 def test_untouched_release_scores_nothing(tmp_path):
     manifest = load_manifest(ASSIGNMENT)
-    for name in (f for f in manifest.student_files if f.startswith("numnet/")):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(RELEASE / ASSIGNMENT / name, tmp_path / name)
-    tasks = grade(ASSIGNMENT, tmp_path).results.extra_data["tasks"]
+    tasks = grade(ASSIGNMENT, release_submission(ASSIGNMENT, tmp_path)).results.extra_data["tasks"]
     assert {name: (task["score"], task["status"]) for name, task in tasks.items()} == {
         name: (0, "not implemented") for name in manifest.tasks
     }

@@ -20,7 +20,7 @@ from autograder.grading.limits import Limits
 from autograder.grading.plugin import GradingContext, GradingPlugin, TestRecord
 from autograder.grading.results import Results, TestResult
 from autograder.grading.seeds import Secret, load_secret
-from autograder.grading.submission import StagedSubmission, SubmissionError, stage
+from autograder.grading.submission import SubmissionError, stage
 from autograder.manifest import Manifest, load_manifest
 from autograder.paths import RELEASE, SUITES
 

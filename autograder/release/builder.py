@@ -8,7 +8,6 @@ is what lets :func:`stale_files` compare a fresh build with the committed one.
 from __future__ import annotations
 
 import fnmatch
-import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.grading.compare import Mismatch, expect_array
-from autograder.suites.linear_regression.fitting import check_fitted, fit_pair, regression_data
+from autograder.suites.linear_regression.fitting import check_fitted, regression_data
 
 
 def standardized_data(rng, m=None, n=None, outputs=None):

@@ -1,5 +1,4 @@
 """Hidden checks of ridge regression."""
-import numpy as np
 import pytest
 
 from autograder.grading.compare import expect_array
