@@ -19,6 +19,7 @@ install: $(STAMP)
 
 demo: install
 	$(PY) -m numnet.selfcheck
+	$(PY) -m autograder demo fc_nets
 
 # One BLAS thread per pytest worker: two workers already use both cores.
 test: install

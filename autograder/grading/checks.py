@@ -122,11 +122,11 @@ def check_backward(student: Any, reference: Any, layer: Layer, args: Sequence[An
         forward_ok = array_problems(out, expected_out, tol) is None
         consistent = student_numeric_gradient(student, layer, args, name, dout, actual, rng) <= numeric_tol
         if consistent and not forward_ok:
-            verdict = "your backward is consistent with your forward, but the forward is wrong: fix the forward first"
+            verdict = "Your backward is consistent with your forward, but the forward is wrong: fix the forward first"
         elif not consistent:
-            verdict = "it does not match the numeric gradient of your own forward either"
+            verdict = "It does not match the numeric gradient of your own forward either"
         else:
-            verdict = "it matches the numeric gradient of your forward but not the reference (check its definition)"
+            verdict = "It matches the numeric gradient of your forward but not the reference (check its definition)"
         raise Mismatch(f"{layer.backward} d{name}: {problem}. {verdict}")
 
 
