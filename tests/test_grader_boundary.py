@@ -1,34 +1,14 @@
 """The trust boundary: what crosses it, and what the worker can and cannot do."""
 import io
 import os
-import textwrap
 
 import numpy as np
 import pytest
 
 from autograder.grading import wire
-from autograder.grading.client import StudentError, StudentPackage, StudentProcess, StudentTimeout, WorkerCrashed
+from autograder.grading.client import StudentError, StudentTimeout, WorkerCrashed
 from autograder.grading.compare import Mismatch, expect_array
 from autograder.grading.limits import Limits
-
-
-@pytest.fixture
-def make_student(tmp_path):
-    """Start a worker over a sandbox whose ``numnet/probe.py`` holds the given source."""
-    processes = []
-
-    def start(source: str, limits: Limits = Limits(call_seconds=5)) -> StudentPackage:
-        sandbox = tmp_path / f"sandbox{len(processes)}"
-        (sandbox / "numnet").mkdir(parents=True)
-        (sandbox / "numnet" / "__init__.py").write_text("")
-        (sandbox / "numnet" / "probe.py").write_text(textwrap.dedent(source))
-        process = StudentProcess(sandbox, tmp_path / f"runtime{len(processes)}", limits, tmp_path / "worker.log")
-        processes.append(process)
-        return StudentPackage(process)
-
-    yield start
-    for process in processes:
-        process.close()
 
 
 def test_values_round_trip_through_the_wire():
