@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=11, help="interleaved timed rounds per case (default 11)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--match", default="", help="only the cases whose label contains this text (e.g. conv)")
+    parser.add_argument("--cold", action="store_true",
+                        help="time each call right after the other functions' calls, without a warm-up call of its own")
     parser.add_argument("--single-thread", action="store_true",
                         help="limit BLAS and PyTorch to one thread: compares the algorithms on a busy machine")
     parser.add_argument("--dtype", choices=("float64", "float32"), action="append",
@@ -76,12 +78,12 @@ def main(argv: list[str] | None = None) -> None:
     for dtype in args.dtype or ("float64", "float32"):
         for case in (case for case in CASES if args.match in case.label):
             console.print(f"[dim]measuring {case.label} {np.dtype(dtype).name}[/dim]")
-            rows += measure(case, dtype, args.repeats, rng)
+            rows += measure(case, dtype, args.repeats, rng, warm=not args.cold)
     console.print(render(rows))
     out = args.out or RESULTS_DIR / time.strftime("bench-%Y%m%d-%H%M%S.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"environment": environment(), "repeats": args.repeats,
-                               "single_thread": args.single_thread, "rows": rows}, indent=2))
+                               "single_thread": args.single_thread, "warm": not args.cold, "rows": rows}, indent=2))
     console.print(f"written {out}")
 
 

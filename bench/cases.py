@@ -88,7 +88,8 @@ def _rows(case: Any, dtype: np.dtype, naive: dict[str, float], times: dict[str, 
     return rows
 
 
-def measure_conv(case: ConvCase, dtype: np.dtype, repeats: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+def measure_conv(case: ConvCase, dtype: np.dtype, repeats: int, rng: np.random.Generator,
+                 warm: bool) -> list[dict[str, Any]]:
     """Time a convolution case's forward and backward passes."""
     x = rng.standard_normal(case.x_shape).astype(dtype)
     w = rng.standard_normal(case.w_shape).astype(dtype)
@@ -120,11 +121,12 @@ def measure_conv(case: ConvCase, dtype: np.dtype, repeats: int, rng: np.random.G
     torch_pair = torch_ops.conv(x, w, b, dout, case.stride, case.pad)
     if torch_pair:
         fns["torch forward"], fns["torch backward"] = torch_pair
-    times = interleaved_medians(fns, repeats)
+    times = interleaved_medians(fns, repeats, warm)
     return _rows(case, dtype, naive, times, errors, {"im2col": "im2col", "strides_or_reshape": "strides"})
 
 
-def measure_pool(case: PoolCase, dtype: np.dtype, repeats: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+def measure_pool(case: PoolCase, dtype: np.dtype, repeats: int, rng: np.random.Generator,
+                 warm: bool) -> list[dict[str, Any]]:
     """Time a max-pool case's forward and backward passes."""
     x = rng.standard_normal(case.x_shape).astype(dtype)
     pool_param = {"pool_height": case.size, "pool_width": case.size, "stride": case.stride}
@@ -150,11 +152,12 @@ def measure_pool(case: PoolCase, dtype: np.dtype, repeats: int, rng: np.random.G
     torch_pair = torch_ops.max_pool(x, dout, case.size, case.size, case.stride)
     if torch_pair:
         fns["torch forward"], fns["torch backward"] = torch_pair
-    times = interleaved_medians(fns, repeats)
+    times = interleaved_medians(fns, repeats, warm)
     return _rows(case, dtype, naive, times, errors, {"im2col": "im2col", "strides_or_reshape": "reshape"})
 
 
-def measure(case: ConvCase | PoolCase, dtype: np.dtype, repeats: int, rng: np.random.Generator) -> list[dict[str, Any]]:
+def measure(case: ConvCase | PoolCase, dtype: np.dtype, repeats: int, rng: np.random.Generator,
+            warm: bool = True) -> list[dict[str, Any]]:
     """Rows for any case."""
     measure_case = measure_conv if isinstance(case, ConvCase) else measure_pool
-    return measure_case(case, dtype, repeats, rng)
+    return measure_case(case, dtype, repeats, rng, warm)

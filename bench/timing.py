@@ -13,16 +13,18 @@ def time_once(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def interleaved_medians(fns: Mapping[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+def interleaved_medians(fns: Mapping[str, Callable[[], object]], repeats: int, warm: bool = True) -> dict[str, float]:
     """Median seconds per call of each function.
 
-    Every round calls each function once, in turn, after one untimed warm-up
-    round, so a slow spell of the machine hits all of them alike.
+    Every round calls each function in turn, so a slow spell of the machine hits
+    all of them alike. With ``warm``, each timed call directly follows an untimed
+    call of the same function: every function then finds its threads awake and
+    its data in cache, instead of paying for what the previous function left.
     """
-    for fn in fns.values():
-        fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            if warm:
+                fn()
             samples[name].append(time_once(fn))
     return {name: median(times) for name, times in samples.items()}
