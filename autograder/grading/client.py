@@ -278,6 +278,10 @@ class StudentPackage:
             raise AttributeError(name)
         return RemoteFunction(self, {"module": f"{self._package}.{name}", "path": []})
 
+    def import_module(self, dotted: str) -> None:
+        """Import a module of the submission in the worker (raises :class:`StudentError`)."""
+        self._request({"op": "get", "target": {"module": dotted, "path": ["__name__"]}})
+
     def _request(self, header: dict[str, Any], args: tuple = (), kwargs: dict | None = None, value: Any = None) -> Any:
         arrays: list[np.ndarray] = []
         if header["op"] == "call":

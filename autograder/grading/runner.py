@@ -102,7 +102,7 @@ def _import_problems(context: GradingContext, manifest: Manifest) -> list[str]:
             continue
         dotted = "numnet." + module.removesuffix(".py").replace("/", ".")
         try:
-            context.student.process.request({"op": "get", "target": {"module": dotted, "path": ["__name__"]}}, [])
+            context.student.import_module(dotted)
         except StudentError as exc:
             problems.append(f"numnet/{module} can't be imported: {exc.summary()}")
     return problems
@@ -133,19 +133,18 @@ def score(manifest: Manifest, records: list[TestRecord], notes: list[str], secon
         if not mine:
             raise RuntimeError(f"the hidden suite has no checks for task {task.name!r}")
         total_weight = sum(r.weight for r in mine)
-        earned = 0.0
         for record in mine:
             share = task.points * record.weight / total_weight
             passed = record.status == "passed"
-            earned += share if passed else 0.0
             output = record.description if passed else f"{record.description}\n{record.message}".strip()
             tests.append(TestResult(record.name, share if passed else 0.0, share, "passed" if passed else "failed", output))
+        earned = task.points * sum(r.weight for r in mine if r.status == "passed") / total_weight
         states = {r.status for r in mine}
         tasks_summary[task.name] = {
-            "title": task.title, "score": round(earned, 6), "max_score": task.points,
+            "title": task.title, "score": earned, "max_score": task.points,
             "status": "not implemented" if states == {"not_implemented"} else "passed" if states == {"passed"} else "partial" if "passed" in states else "failed",
         }
-    total = min(sum(t.score for t in tests), manifest.max_score)
+    total = sum(t["score"] for t in tasks_summary.values())
     return Results(total, manifest.max_score, round(seconds, 3), "\n".join(notes), tests,
                    {**extra, "tasks": tasks_summary})
 
