@@ -279,10 +279,15 @@ def conv_forward_fast(
     filters_and_bias = np.concatenate([conv.w_rows, b.astype(out.dtype).reshape(-1, 1)], axis=1)
 
     def forward_chunks(starts: Iterator[int]) -> None:
-        # One product per sample, written straight into its place in ``out``.
+        # One product per sample, written straight into its place in ``out``
+        # (a plain 2-D product when the chunk is a single sample: NumPy's stacked
+        # product is markedly slower there).
         for n0, n1, cols in conv.chunks(starts, ones_row=True):
-            per_sample = cols.reshape(conv.K + 1, n1 - n0, conv.P).transpose(1, 0, 2)
-            np.matmul(filters_and_bias, per_sample, out=out[n0:n1])
+            if n1 - n0 == 1:
+                np.matmul(filters_and_bias, cols, out=out[n0])
+            else:
+                per_sample = cols.reshape(conv.K + 1, n1 - n0, conv.P).transpose(1, 0, 2)
+                np.matmul(filters_and_bias, per_sample, out=out[n0:n1])
 
     _share_chunks(forward_chunks, conv.chunk_starts(), conv.workers)
     out = out.reshape(conv.N, conv.F, conv.H_out, conv.W_out)
