@@ -35,16 +35,15 @@ def _float_array(array):
     return np.ascontiguousarray(array)
 
 
-cdef inline (Py_ssize_t, Py_ssize_t) _valid_span(Py_ssize_t offset, Py_ssize_t size, Py_ssize_t count,
-                                                 Py_ssize_t stride) noexcept nogil:
+cdef inline void _valid_span(Py_ssize_t offset, Py_ssize_t size, Py_ssize_t count, Py_ssize_t stride,
+                             Py_ssize_t* first, Py_ssize_t* stop) noexcept nogil:
     """Output positions ``k`` in ``[first, stop)`` for which ``k * stride + offset`` lies in ``[0, size)``."""
-    cdef Py_ssize_t first = 0, stop = 0
+    cdef Py_ssize_t lo = 0, hi
     if offset < 0:
-        first = (-offset + stride - 1) // stride
-    if size - 1 - offset >= 0:
-        stop = (size - 1 - offset) // stride + 1
-    first = min(first, count)
-    return first, max(first, min(stop, count))
+        lo = (-offset + stride - 1) // stride
+    hi = (size - 1 - offset) // stride + 1 if size - 1 - offset >= 0 else 0
+    first[0] = min(lo, count)
+    stop[0] = max(first[0], min(hi, count))
 
 
 def im2col_cython(x, field_height, field_width, padding, stride):
@@ -125,7 +124,7 @@ def col2im_cython_inner(floating[:, :, :, ::1] x, const floating[:, ::1] cols, P
             for i in range(field_height):
                 for j in range(field_width):
                     row = (c * field_height + i) * field_width + j
-                    x_first, x_stop = _valid_span(j - padding, W, W_out, stride)
+                    _valid_span(j - padding, W, W_out, stride, &x_first, &x_stop)
                     for n in range(N):
                         for y in range(H_out):
                             h = y * stride + i - padding

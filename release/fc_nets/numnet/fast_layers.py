@@ -5,10 +5,12 @@ Same calling convention, argument checks and results as
 ``backward(dout, cache)``; inputs are never modified; float32 stays float32
 (integer inputs are computed in float64).
 
-A convolution unfolds the image into columns (layout in :mod:`numnet.im2col_cython`)
-and does a single matrix product with the filters; its backward pass is two matrix
-products and a fold of the columns back into an image. Two ways to unfold are
-offered: the compiled ``im2col`` and NumPy's strided window view.
+A convolution unfolds the images into columns (layout in :mod:`numnet.im2col_cython`)
+and multiplies them by the filter matrix; its backward pass is two matrix products
+and a fold of the column gradient back into an image. The whole-batch versions
+unfold with the compiled ``im2col`` or with NumPy's strided window view;
+:func:`conv_forward_fast` and :func:`conv_backward_fast` work through the batch in
+cache-sized chunks, on all cores (see ``docs/fast_layers.md``).
 
 Max pooling reshapes the input when the windows tile it, and unfolds it into
 columns otherwise. Either way the gradient of a window goes to its first maximum
@@ -25,6 +27,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from queue import Empty, SimpleQueue
 from types import ModuleType
 from typing import Any
 
@@ -148,15 +151,18 @@ def conv_backward_strides(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, n
 
 @functools.cache
 def _blas_controller() -> Any:
-    """threadpoolctl's handle on the BLAS libraries NumPy loaded (imported on first use)."""
-    from threadpoolctl import ThreadpoolController
-
+    """threadpoolctl's handle on the BLAS libraries NumPy loaded, or None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
     return ThreadpoolController().select(user_api="blas")
 
 
 def _worker_count(flops: float) -> int:
-    """Threads worth using for a convolution costing ``flops``: BLAS's thread count, or 1 for small jobs."""
-    if flops < PARALLEL_MIN_FLOPS:
+    """Threads worth using for a convolution costing ``flops``: BLAS's thread count, or 1 for small jobs
+    (and always 1 when BLAS's threads cannot be controlled)."""
+    if flops < PARALLEL_MIN_FLOPS or _blas_controller() is None:
         return 1
     threads = [lib.num_threads for lib in _blas_controller().lib_controllers]
     return max(1, min(max(threads, default=1), os.cpu_count() or 1))
@@ -164,24 +170,35 @@ def _worker_count(flops: float) -> int:
 
 @functools.cache
 def _executor() -> ThreadPoolExecutor:
-    """Threads that run the extra sample blocks of a parallel convolution."""
+    """Threads that help the calling thread through the chunks of a parallel convolution."""
     return ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 1) - 1), thread_name_prefix="numnet-conv")
 
 
-def _over_sample_blocks(work: Callable[[int, int], Any], N: int, workers: int) -> list[Any]:
-    """``[work(lo, hi) ...]`` over ``workers`` consecutive blocks of the ``N`` samples, run concurrently.
+def _drain(pending: SimpleQueue) -> Iterator[int]:
+    """Take items from ``pending`` until it is empty."""
+    while True:
+        try:
+            yield pending.get_nowait()
+        except Empty:
+            return
 
-    While several blocks run, BLAS is limited to one thread per call so that the
-    blocks, not BLAS, share the cores.
+
+def _share_chunks(work: Callable[[Iterator[int]], Any], starts: range, workers: int) -> list[Any]:
+    """``work(chunk_starts)`` on ``workers`` threads that take the chunks from one shared queue.
+
+    Taking chunks on demand keeps every thread busy even when the machine is
+    shared. While several threads run, BLAS is limited to one thread per call so
+    that the chunks, not BLAS, share the cores.
     """
-    workers = min(workers, N)
-    if workers == 1:
-        return [work(0, N)]
-    bounds = [N * i // workers for i in range(workers + 1)]
-    blocks = list(zip(bounds[:-1], bounds[1:]))
+    workers = min(workers, len(starts))
+    if workers <= 1:
+        return [work(iter(starts))]
+    pending: SimpleQueue = SimpleQueue()
+    for start in starts:
+        pending.put(start)
     with _blas_controller().limit(limits=1):
-        futures = [_executor().submit(work, lo, hi) for lo, hi in blocks[1:]]
-        first = work(*blocks[0])
+        futures = [_executor().submit(work, _drain(pending)) for _ in range(workers - 1)]
+        first = work(_drain(pending))
         return [first] + [future.result() for future in futures]
 
 
@@ -206,17 +223,22 @@ class _ChunkedConv:
         self.samples_per_chunk = max(1, min(self.N, CHUNK_BYTES // (self.K * self.P * self.x.itemsize)))
         self.workers = _worker_count(2.0 * self.F * self.K * self.N * self.P)
 
-    def chunks(self, lo: int, hi: int, ones_row: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
-        """``(n0, n1, cols)`` for consecutive chunks of samples ``lo:hi``.
+    def chunk_starts(self) -> range:
+        """First sample of every chunk."""
+        return range(0, self.N, self.samples_per_chunk)
+
+    def chunks(self, starts: Iterator[int], ones_row: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``(n0, n1, cols)`` for the chunks of samples ``n0:n1`` beginning at ``starts``.
 
         ``cols`` (a reused buffer) holds the chunk's columns, followed by a row of
-        ones when ``ones_row`` is set, so that a matrix product can add the bias.
+        ones when ``ones_row`` is set: multiplied by it, a bias column gets added
+        (forward) and an upstream gradient gets summed into ``db`` (backward).
         """
-        rows = self.K + ones_row
+        rows = self.K + int(ones_row)
         buffer = self.buffer(rows)
         im2col_inner = im2col_extension().im2col_cython_inner
-        for n0 in range(lo, hi, self.samples_per_chunk):
-            n1 = min(hi, n0 + self.samples_per_chunk)
+        for n0 in starts:
+            n1 = min(self.N, n0 + self.samples_per_chunk)
             cols = buffer[: rows * (n1 - n0) * self.P].reshape(rows, -1)
             im2col_inner(cols[: self.K], self.x[n0:n1], self.HH, self.WW, self.pad, self.stride, self.H_out, self.W_out)
             cols[self.K :] = 1
@@ -243,13 +265,18 @@ def conv_forward_fast(
     out = np.empty((conv.N, conv.F, conv.P), dtype=conv.x.dtype)
     filters_and_bias = np.concatenate([conv.w_rows, b.astype(out.dtype).reshape(-1, 1)], axis=1)
 
-    def forward_block(lo: int, hi: int) -> None:
-        # One product per sample, written straight into its place in ``out``.
-        for n0, n1, cols in conv.chunks(lo, hi, ones_row=True):
-            per_sample = cols.reshape(conv.K + 1, n1 - n0, conv.P).transpose(1, 0, 2)
-            np.matmul(filters_and_bias, per_sample, out=out[n0:n1])
+    def forward_chunks(starts: Iterator[int]) -> None:
+        # One product per sample, written straight into its place in ``out``
+        # (a plain 2-D product when the chunk is a single sample: NumPy's stacked
+        # product is markedly slower there).
+        for n0, n1, cols in conv.chunks(starts, ones_row=True):
+            if n1 - n0 == 1:
+                np.matmul(filters_and_bias, cols, out=out[n0])
+            else:
+                per_sample = cols.reshape(conv.K + 1, n1 - n0, conv.P).transpose(1, 0, 2)
+                np.matmul(filters_and_bias, per_sample, out=out[n0:n1])
 
-    _over_sample_blocks(forward_block, conv.N, conv.workers)
+    _share_chunks(forward_chunks, conv.chunk_starts(), conv.workers)
     out = out.reshape(conv.N, conv.F, conv.H_out, conv.W_out)
     cache = (x, w, b, conv_param)
     return out, cache
@@ -266,11 +293,11 @@ def conv_backward_fast(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     dx = np.zeros(conv.x.shape, dtype=conv.x.dtype)
     col2im_inner = im2col_extension().col2im_cython_inner
 
-    def backward_block(lo: int, hi: int) -> np.ndarray:
+    def backward_chunks(starts: Iterator[int]) -> np.ndarray:
         # With the row of ones, the product for dW also yields db as its last column.
         dout_buffer, dcols_buffer = conv.buffer(conv.F), conv.buffer(conv.K)
         dw_and_db = np.zeros((conv.F, conv.K + 1), dtype=conv.x.dtype)
-        for n0, n1, cols in conv.chunks(lo, hi, ones_row=True):
+        for n0, n1, cols in conv.chunks(starts, ones_row=True):
             dout_rows = dout_buffer[: conv.F * cols.shape[1]].reshape(conv.F, n1 - n0, conv.P)
             np.copyto(dout_rows, dout_per_sample[n0:n1].transpose(1, 0, 2))
             dout_rows = dout_rows.reshape(conv.F, -1)
@@ -279,7 +306,7 @@ def conv_backward_fast(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
             col2im_inner(dx[n0:n1], dcols, conv.HH, conv.WW, conv.pad, conv.stride, conv.H_out, conv.W_out)
         return dw_and_db
 
-    dw_and_db = sum(_over_sample_blocks(backward_block, conv.N, conv.workers))
+    dw_and_db = sum(_share_chunks(backward_chunks, conv.chunk_starts(), conv.workers))
     dw = np.ascontiguousarray(dw_and_db[:, : conv.K]).reshape(w.shape)
     db = dw_and_db[:, conv.K].copy()
     return dx, dw, db
