@@ -166,7 +166,7 @@ def model_numeric_gradient_error(model: Any, params: Mapping[str, np.ndarray], X
     """Largest relative error between the student model's analytic gradients at ``params``
     and central differences of its own loss along random directions in parameter space.
 
-    Costs ``2 * directions + 1`` loss evaluations; leaves the model's params at ``params``.
+    Costs ``4 * directions + 1`` loss evaluations; leaves the model's params at ``params``.
     """
     base = {key: np.asarray(value, dtype=np.float64) for key, value in params.items()}
     model.set("params", base)
@@ -176,12 +176,17 @@ def model_numeric_gradient_error(model: Any, params: Mapping[str, np.ndarray], X
     errors = []
     for _ in range(directions):
         direction = {key: rng.standard_normal(value.shape) for key, value in base.items()}
-        losses = []
-        for sign in (1, -1):
-            model.set("params", {key: base[key] + sign * h * direction[key] for key in base})
-            losses.append(float(expect_structure("loss(X, y)", model.loss(X, y), 2)[0]))
-        numeric = (losses[0] - losses[1]) / (2 * h)
         analytic = sum(float(np.sum(np.asarray(grads[key], dtype=np.float64) * direction[key])) for key in base)
-        errors.append(abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-8))
+        # A step that straddles a ReLU or max-pool kink spoils one difference quotient;
+        # the smaller step rarely straddles the same kink, so the better of the two counts.
+        best = float("inf")
+        for step in (h, h / 10):
+            losses = []
+            for sign in (1, -1):
+                model.set("params", {key: base[key] + sign * step * direction[key] for key in base})
+                losses.append(float(expect_structure("loss(X, y)", model.loss(X, y), 2)[0]))
+            numeric = (losses[0] - losses[1]) / (2 * step)
+            best = min(best, abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-8))
+        errors.append(best)
     model.set("params", base)
     return max(errors)

@@ -278,6 +278,11 @@ class StudentPackage:
             raise AttributeError(name)
         return RemoteFunction(self, {"module": f"{self._package}.{name}", "path": []})
 
+    def seed_globals(self, seed: int) -> None:
+        """Seed the worker's global random generators, so code that draws from them
+        (a model's weight initialisation) behaves the same on every regrade."""
+        self._request({"op": "seed", "seed": seed})
+
     def import_module(self, dotted: str) -> None:
         """Import a module of the submission in the worker (raises :class:`StudentError`)."""
         self._request({"op": "get", "target": {"module": dotted, "path": ["__name__"]}})

@@ -28,7 +28,7 @@ import pytest
 
 from autograder.grading.client import StudentError, StudentPackage, StudentTimeout, WorkerCrashed
 from autograder.grading.compare import Mismatch
-from autograder.grading.seeds import Secret, hidden_rng
+from autograder.grading.seeds import Secret, derive_seed, hidden_rng
 from autograder.manifest import Manifest
 
 
@@ -108,19 +108,29 @@ class GradingPlugin:
     def reference(self) -> Reference:
         return Reference()
 
+    def _test_id(self, item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[-1]
+
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
         ctx = self.context
-        return hidden_rng(ctx.secret, ctx.manifest.name, ctx.student_id, request.node.nodeid.split("::", 1)[-1])
+        return hidden_rng(ctx.secret, ctx.manifest.name, ctx.student_id, self._test_id(request.node))
 
     @pytest.fixture
     def tol(self, request: pytest.FixtureRequest) -> dict[str, float]:
         return self.context.manifest.tasks[_task_of(request.node)].tolerances
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        reason = self.context.unavailable.get(_task_of(item))
+        """Refuse tests of tasks that can't be graded; seed the global random generators
+        of both processes from the test's hidden seed, so that everything a test
+        does (weight initialisations included) is the same on every regrade."""
+        ctx = self.context
+        reason = ctx.unavailable.get(_task_of(item))
         if reason:
             raise Mismatch(reason)
+        seed = derive_seed(ctx.secret, ctx.manifest.name, ctx.student_id, self._test_id(item) + "#globals")
+        np.random.seed(seed % 2**32)
+        ctx.student.seed_globals(seed)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:

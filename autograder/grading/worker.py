@@ -10,7 +10,8 @@ the allowed libraries. It answers requests until its input closes:
 - ``call``: call ``target`` with arguments, reply with the result and, on request,
   the arguments as they are after the call (side effects cross back too);
 - ``get`` / ``set``: read or write an attribute of a kept object;
-- ``release``: forget kept objects.
+- ``release``: forget kept objects;
+- ``seed``: seed the global random generators (``random``, ``numpy.random``).
 
 Replies describe student exceptions by type, message and location only.
 """
@@ -105,6 +106,14 @@ def handle(objects: Objects, header: dict[str, Any], arrays: list[Any]) -> tuple
         return {"ok": True}, out
     if op == "release":
         objects.release(header.get("handles", []))
+        return {"ok": True}, out
+    if op == "seed":
+        import random
+
+        import numpy
+
+        random.seed(header["seed"])
+        numpy.random.seed(header["seed"] % 2**32)
         return {"ok": True}, out
     owner, path = _target(objects, header["target"])
     if op == "get":
