@@ -84,3 +84,16 @@ def test_unusable_inputs_are_explained(tmp_path):
     assert "none of the expected files" in grade("linear_regression", tmp_path / "empty").results.output
     (tmp_path / "broken.zip").write_bytes(b"not a zip")
     assert "not a readable zip" in grade("linear_regression", tmp_path / "broken.zip").results.output
+
+
+@pytest.mark.slow
+def test_a_pyx_that_does_not_compile_is_a_visible_failed_check(tmp_path):
+    submission = reference_submission("conv_nets", tmp_path / "sub")
+    pyx = submission / "numnet" / "im2col_cython.pyx"
+    pyx.write_text(pyx.read_text() + "\ncdef int broken(:\n")
+    graded = grade("conv_nets", submission)
+    build = [t for t in graded.results.tests if t.name == "im2col: build the Cython extension"]
+    assert len(build) == 1 and build[0].status == "failed" and "did not build" in build[0].output
+    assert "im2col_cython.pyx" in build[0].output
+    assert graded.results.extra_data["tasks"]["im2col"]["score"] == 0
+    assert lost_tasks(graded) == {"im2col", "three_layer_convnet"}

@@ -145,3 +145,15 @@ def test_output_printed_by_student_code_does_not_break_the_channel(make_student)
     """)
     assert student.probe.noisy() == 5
     assert os.path.getsize(student.process.log_path) > 100000
+
+
+def test_the_submission_time_budget_stops_further_calls(make_student):
+    student = make_student("""
+        import time
+        def slow(): time.sleep(0.6); return 1
+    """, Limits(call_seconds=5, submission_seconds=1))
+    assert student.probe.slow() == 1
+    with pytest.raises(StudentTimeout):
+        student.probe.slow()
+    with pytest.raises(StudentTimeout, match="used up its 1 s"):
+        student.probe.slow()

@@ -80,7 +80,7 @@ def failure_message(exc: BaseException) -> tuple[str, str]:
         return "failed", str(exc)
     if isinstance(exc, AssertionError):
         return "failed", "a check failed"
-    return "error", f"the check could not be completed ({type(exc).__name__}); the grader's log has details"
+    return "error", f"the check could not be completed ({type(exc).__name__}); this was reported to the instructor"
 
 
 class GradingPlugin:
