@@ -20,6 +20,19 @@ def rel_error(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 
+def _centred_difference(f: Callable[[np.ndarray], object], x: np.ndarray, idx: tuple[int, ...], h: float) -> tuple[object, object]:
+    """``(f(x + h e_idx), f(x - h e_idx))``, perturbing ``x`` in place and restoring it."""
+    original = x[idx]
+    try:
+        x[idx] = original + h
+        f_plus = f(x)
+        x[idx] = original - h
+        f_minus = f(x)
+    finally:
+        x[idx] = original
+    return f_plus, f_minus
+
+
 def eval_numerical_gradient(
     f: Callable[[np.ndarray], float], x: np.ndarray, verbose: bool = False, h: float = 1e-5
 ) -> np.ndarray:
@@ -28,15 +41,8 @@ def eval_numerical_gradient(
     ``x`` is perturbed in place and restored before returning.
     """
     grad = np.zeros(x.shape, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        idx = it.multi_index
-        original = x[idx]
-        x[idx] = original + h
-        f_plus = f(x)
-        x[idx] = original - h
-        f_minus = f(x)
-        x[idx] = original
+    for idx in np.ndindex(x.shape):
+        f_plus, f_minus = _centred_difference(f, x, idx, h)
         grad[idx] = (f_plus - f_minus) / (2 * h)
         if verbose:
             print(idx, grad[idx])
@@ -52,15 +58,8 @@ def eval_numerical_gradient_array(
     and restored before returning.
     """
     grad = np.zeros(x.shape, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        idx = it.multi_index
-        original = x[idx]
-        x[idx] = original + h
-        f_plus = np.array(f(x), dtype=np.float64)
-        x[idx] = original - h
-        f_minus = np.array(f(x), dtype=np.float64)
-        x[idx] = original
+    for idx in np.ndindex(x.shape):
+        f_plus, f_minus = _centred_difference(lambda v: np.array(f(v), dtype=np.float64), x, idx, h)
         grad[idx] = np.sum((f_plus - f_minus) * df) / (2 * h)
     return grad
 
@@ -81,12 +80,7 @@ def grad_check_sparse(
     errors = np.empty(num_checks)
     for k in range(num_checks):
         idx = tuple(int(rng.integers(n)) for n in x.shape)
-        original = x[idx]
-        x[idx] = original + h
-        f_plus = f(x)
-        x[idx] = original - h
-        f_minus = f(x)
-        x[idx] = original
+        f_plus, f_minus = _centred_difference(f, x, idx, h)
         numeric = (f_plus - f_minus) / (2 * h)
         errors[k] = rel_error(numeric, analytic_grad[idx])
         if verbose:
