@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "autograder.release.command",
     "autograder.student.command",
     "autograder.grading.command",
+    "autograder.batch.command",
     "autograder.demo",
 )
 

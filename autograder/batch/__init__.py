@@ -1,0 +1,1 @@
+"""Grading a whole class: discovery, scheduling, resumable state (see ``docs/batch.md``)."""

@@ -1,0 +1,82 @@
+"""A whole batch: discover, skip what is already graded, grade the rest in parallel,
+and gather one row per student for the reports."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.batch.discovery import Submission, discover
+from autograder.batch.job import Job, Outcome
+from autograder.batch.schedule import run_dask, run_local
+from autograder.batch.state import GradingState, StudentPaths, is_current
+from autograder.grading.results import Results
+from autograder.grading.runner import GradingOptions
+from autograder.paths import CourseLayout
+
+
+@dataclass
+class BatchOptions:
+    """How to run a batch."""
+
+    grading: GradingOptions
+    workers: int = 2
+    scheduler: str | None = None
+    force: bool = False
+    zips: Path | None = None
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    """One student's line in the reports: their results, or why there are none."""
+
+    student: str
+    results: Results | None
+    error: str
+    seconds: float
+    skipped: bool
+
+
+def plan(assignment: str, course: CourseLayout, options: BatchOptions) -> tuple[list[Job], list[Submission]]:
+    """The jobs to run, and the submissions already graded (skipped unless ``force``)."""
+    jobs, skipped = [], []
+    for submission in discover(course.submitted, assignment, options.zips):
+        paths = StudentPaths.of(course, submission.student, assignment)
+        source = submission.source_sha256()
+        if not options.force and is_current(paths, source):
+            skipped.append(submission)
+        else:
+            jobs.append(Job(assignment, submission.student, submission.path, source, paths, options.grading))
+    return jobs, skipped
+
+
+def execute(jobs: list[Job], options: BatchOptions) -> Iterator[Outcome]:
+    """Outcomes of ``jobs`` as they finish, on the chosen scheduler."""
+    if options.scheduler:
+        return run_dask(jobs, options.scheduler)
+    return run_local(jobs, options.workers)
+
+
+def run_batch(assignment: str, course: CourseLayout, options: BatchOptions,
+              on_start: Callable[[int, int], None] = lambda todo, skipped: None,
+              on_outcome: Callable[[Outcome], None] = lambda outcome: None) -> list[ClassRow]:
+    """Grade the class; return one row per student, sorted by student."""
+    jobs, skipped = plan(assignment, course, options)
+    on_start(len(jobs), len(skipped))
+    outcomes = {s.student: Outcome(s.student, skipped=True) for s in skipped}
+    for outcome in execute(jobs, options):
+        outcomes[outcome.student] = outcome
+        on_outcome(outcome)
+    return [_row(course, assignment, outcomes[student]) for student in sorted(outcomes)]
+
+
+def _row(course: CourseLayout, assignment: str, outcome: Outcome) -> ClassRow:
+    """The row of one student, reading the results written by the job (or a previous run)."""
+    paths = StudentPaths.of(course, outcome.student, assignment)
+    state = GradingState.read(paths.state)
+    raised = bool(outcome.error) and outcome.max_score == 0 and not outcome.skipped
+    if raised or state is None or not paths.results.is_file():
+        return ClassRow(outcome.student, None, outcome.error or "no results were recorded", outcome.seconds, outcome.skipped)
+    results = Results.from_json(json.loads(paths.results.read_text()))
+    return ClassRow(outcome.student, results, outcome.error, state.seconds, outcome.skipped)

@@ -1,0 +1,27 @@
+"""Reading scores out of results: per test, per task, and the test columns of a class."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from autograder.grading.results import Results
+from autograder.manifest import Manifest
+
+
+def task_of(test_name: str) -> str:
+    """The task a check belongs to (check names read ``"<task>: <check>"``)."""
+    return test_name.partition(": ")[0]
+
+
+def task_scores(results: Results, manifest: Manifest) -> dict[str, float]:
+    """Points earned per manifest task, summed over that task's checks."""
+    earned = dict.fromkeys(manifest.tasks, 0.0)
+    for test in results.tests:
+        task = task_of(test.name)
+        if task in earned:
+            earned[task] += test.score
+    return earned
+
+
+def test_columns(all_results: Iterable[Results]) -> list[str]:
+    """Every check name seen in the class, in order of first appearance."""
+    return list(dict.fromkeys(test.name for results in all_results for test in results.tests))
