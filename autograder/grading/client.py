@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograder.grading import wire
+from autograder.grading.isolation import Isolation, detect
 from autograder.grading.limits import Limits, apply_limits
 
 _RUNTIME_FILES = ("worker.py", "wire.py")
@@ -95,7 +96,11 @@ class StudentProcess:
         self.calls = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: tuple[Any, Any] | None = None
+        self._libraries = [folder for _, folder in library_dirs(limits.libraries)]
+        self._libraries += [v for v in (f.parent / f"{f.name}.libs" for f in self._libraries) if v.is_dir()]
+        self.isolation: Isolation = detect(limits.isolation, tuple(self._libraries))
         self._prepare_runtime()
+        self.isolation.grant(sandbox)
 
     def _prepare_runtime(self) -> None:
         """Copy the worker's own code into ``runtime`` and link the allowed libraries
@@ -123,16 +128,23 @@ class StudentProcess:
         self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "wb")  # a fresh log per worker: a full one would kill the next worker too
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "HOME": str(self.sandbox)}
-        command = [sys.executable, "-I", "-S", "-B", str(self.runtime / "worker.py"), str(self.sandbox),
-                   str(to_worker_r), str(from_worker_w), str(self.runtime / "libs")]
+        if self.isolation.level == "rlimits":
+            env["AUTOGRADER_REFUSE_SOCKETS"] = "1"
+        python = [self.isolation.python, "-I", "-S", "-B", str(self.runtime / "worker.py"), str(self.sandbox),
+                  str(to_worker_r), str(from_worker_w), str(self.runtime / "libs")]
+        command = self.isolation.command(python, [self.runtime, *self._libraries], [self.sandbox])
+
+        def in_child() -> None:
+            apply_limits(self.limits)
+            self.isolation.in_child()
+
         try:
             self._proc = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=self.sandbox,
-                pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
-                preexec_fn=lambda: apply_limits(self.limits),
+                pass_fds=(to_worker_r, from_worker_w), start_new_session=True, preexec_fn=in_child,
             )
         finally:
             log.close()
@@ -194,15 +206,25 @@ class StudentProcess:
     def _death_notice(self) -> str:
         code = self._proc.returncode if self._proc is not None else None
         if code is not None and code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            return f"the student process was killed by {name} during the call"
+            return _SIGNAL_NOTICES.get(-code, "the student process was killed by {name} during the call").format(
+                name=_signal_name(-code), limits=self.limits, mib=self.limits.file_bytes >> 20)
         return f"the student process exited (status {code}) during the call"
 
     def close(self) -> None:
         self.stop()
+
+
+_SIGNAL_NOTICES = {
+    signal.SIGXFSZ: "the student process wrote more than {mib} MiB (printed output or files) and was stopped",
+    signal.SIGXCPU: "the student process used more than its {limits.submission_seconds:g} s of CPU time and was stopped",
+}
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 class RemoteObject:

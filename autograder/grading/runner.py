@@ -76,6 +76,7 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
             "submission_sha256": staged.digest,
             "secret": secret.source,
             "worker": {"calls": process.calls, "restarts": process.restarts},
+            "isolation": process.isolation.report(),
             "build": None if build is None else {"ok": build.ok, "cached": build.cached, "seconds": round(build.seconds, 3)},
         }
         results = score(manifest, context.records, notes, time.monotonic() - started, extra)
