@@ -45,11 +45,12 @@ def unpack_zip(archive: Path, target: Path) -> None:
         members = bundle.infolist()
         if len(members) > MAX_FILES:
             raise SubmissionError(f"{archive.name} holds {len(members)} entries; the limit is {MAX_FILES}")
+        declared = sum(member.file_size for member in members)
+        if declared > MAX_UNPACKED_BYTES:
+            raise SubmissionError(f"{archive.name} declares {declared >> 20} MiB of content; the limit is {MAX_UNPACKED_BYTES >> 20} MiB")
         total = 0
         for member in members:
-            name = PurePosixPath(member.filename.replace("\\", "/"))
-            if name.is_absolute() or ".." in name.parts or not name.parts:
-                raise SubmissionError(f"{archive.name}: entry {member.filename!r} points outside the submission")
+            name = _entry_name(archive, member.filename)
             if stat.S_ISLNK(member.external_attr >> 16):
                 raise SubmissionError(f"{archive.name}: entry {member.filename!r} is a symbolic link")
             if member.is_dir():
@@ -64,8 +65,20 @@ def unpack_zip(archive: Path, target: Path) -> None:
                     sink.write(chunk)
 
 
-def _regular_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink()
+def _entry_name(archive: Path, raw: str) -> PurePosixPath:
+    """The entry's relative path, or :class:`SubmissionError` when it could escape or can't be stored."""
+    name = PurePosixPath(raw.replace("\\", "/"))
+    if name.is_absolute() or ".." in name.parts or not name.parts or ":" in name.parts[0]:
+        raise SubmissionError(f"{archive.name}: entry {raw!r} points outside the submission")
+    if any(ord(c) < 32 for c in raw) or any(len(part.encode()) > 255 for part in name.parts):
+        raise SubmissionError(f"{archive.name}: entry {raw[:80]!r} has a name that can't be stored")
+    return name
+
+
+def _regular_file(root: Path, name: str) -> bool:
+    """``root/name`` is a regular file reached without following any symbolic link."""
+    path = root / name
+    return path.is_file() and path.resolve() == root.resolve().joinpath(name)
 
 
 def find_root(folder: Path, owned: tuple[str, ...]) -> Path:
@@ -76,7 +89,7 @@ def find_root(folder: Path, owned: tuple[str, ...]) -> Path:
     )
     best, best_count = None, 0
     for candidate in candidates:
-        count = sum(_regular_file(candidate / f) for f in owned)
+        count = sum(_regular_file(candidate, f) for f in owned)
         if count > best_count:
             best, best_count = candidate, count
     if best is None:
@@ -89,7 +102,7 @@ def content_digest(root: Path, files: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
         path = root / name
-        if _regular_file(path):
+        if _regular_file(root, name):
             digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -115,7 +128,7 @@ def stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) ->
     missing = []
     for name in manifest.student_files:
         source = root / name
-        if _regular_file(source):
+        if _regular_file(root, name):
             (sandbox / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, sandbox / name)
         else:
