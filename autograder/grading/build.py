@@ -65,16 +65,20 @@ def build_extensions(sandbox: Path, limits: Limits, cache: Path = DEFAULT_CACHE)
             shutil.copy2(built, package / built.name)
         return BuildOutcome(True, True, seconds=time.monotonic() - started)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(sandbox)}
-    try:
-        done = subprocess.run(
-            [sys.executable, "-B", "-m", "numnet.build_ext", "--quiet"], cwd=sandbox, env=env,
-            stdin=subprocess.DEVNULL, capture_output=True, timeout=limits.build_seconds,
-            preexec_fn=lambda: apply_limits(limits), start_new_session=True,
-        )
-    except subprocess.TimeoutExpired:
-        return BuildOutcome(False, False, f"the build did not finish within {limits.build_seconds:g} s",
-                            time.monotonic() - started)
-    log = (done.stdout + done.stderr).decode(errors="replace").replace(str(sandbox) + os.sep, "")
+    with tempfile.TemporaryFile() as output:  # a file, not memory: RLIMIT_FSIZE caps what the build can print
+        try:
+            done = subprocess.run(
+                [sys.executable, "-B", "-m", "numnet.build_ext", "--quiet"], cwd=sandbox, env=env,
+                stdin=subprocess.DEVNULL, stdout=output, stderr=output, timeout=limits.build_seconds,
+                preexec_fn=lambda: apply_limits(limits, limits.build_seconds), start_new_session=True,
+            )
+        except subprocess.TimeoutExpired:
+            return BuildOutcome(False, False, f"the build did not finish within {limits.build_seconds:g} s",
+                                time.monotonic() - started)
+        except OSError as exc:
+            return BuildOutcome(False, False, f"the build could not start ({exc.strerror})", time.monotonic() - started)
+        output.seek(max(0, output.tell() - 4 * LOG_LIMIT))
+        log = output.read().decode(errors="replace").replace(str(sandbox) + os.sep, "")
     built = sorted(package.glob("*.so"))
     if done.returncode != 0 or not built:
         return BuildOutcome(False, False, _tail(log), time.monotonic() - started)
