@@ -40,7 +40,7 @@ def run_dask(jobs: Sequence[Job], address: str) -> Iterator[Outcome]:
         return
     from distributed import Client, as_completed as dask_completed
 
-    with Client(address, set_as_default=False) as client:
+    with Client(address) as client:
         futures = client.map(grade_job, list(jobs), key=[f"grade-{job.assignment}-{job.student}-{job.source_sha256[:12]}" for job in jobs],
                              retries=0, pure=False)
         owners = {future.key: job for future, job in zip(futures, jobs)}
