@@ -197,17 +197,30 @@ class StudentProcess:
             raise StudentTimeout("Timeout", f"the call did not finish within {limit:.3g} s")
         if "error" in outcome:
             error = outcome["error"]
+            status = self._exit_status()
             self.stop()
             if isinstance(error, wire.WireError):
                 raise WorkerCrashed("BadReply", str(error))
-            raise WorkerCrashed("WorkerCrashed", self._death_notice())
+            raise WorkerCrashed("WorkerCrashed", self._death_notice(status))
         return outcome["reply"]
 
-    def _death_notice(self) -> str:
-        code = self._proc.returncode if self._proc is not None else None
+    def _exit_status(self) -> int | None:
+        """How the worker ended, as a ``Popen.returncode`` (negative: a signal), once it has ended.
+        Launchers report a signal ``N`` that ended the worker as the exit status ``128 + N``."""
+        try:
+            code = self._proc.wait(timeout=1) if self._proc is not None else None
+        except subprocess.TimeoutExpired:
+            return None
+        if code is not None and code > 128 and self.isolation.level != "rlimits":
+            return 128 - code
+        return code
+
+    def _death_notice(self, code: int | None) -> str:
         if code is not None and code < 0:
             return _SIGNAL_NOTICES.get(-code, "the student process was killed by {name} during the call").format(
                 name=_signal_name(-code), limits=self.limits, mib=self.limits.file_bytes >> 20)
+        if code is None:
+            return "the student process stopped answering during the call"
         return f"the student process exited (status {code}) during the call"
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 import traceback
 from typing import Any
@@ -30,6 +31,7 @@ def _bootstrap() -> tuple[str, int, int]:
     sys.path[:0] = [runtime, sandbox]
     sys.path.extend(libraries)
     os.chdir(sandbox)
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it; past the file-size limit the worker stops
     if os.environ.get("AUTOGRADER_REFUSE_SOCKETS"):
         _refuse_sockets()
     return sandbox, int(read_fd), int(write_fd)
