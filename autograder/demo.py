@@ -2,23 +2,23 @@
 
 Regenerates the release, builds a class of submissions for one assignment (the
 reference solution, the untouched release, and a few realistic mistakes made by
-editing the reference), grades each with the demo secret, writes results and
-feedback into a course folder, and prints a summary.
+editing the reference), batch-grades it on local worker processes with the demo
+secret, writes results, feedback and every class report (CSV, JUnit, nbgrader's
+gradebook, HTML), and prints the summary and where everything is.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
-import time
 import warnings
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
-from autograder.grading.feedback import write_feedback
-from autograder.grading.results import write_results
-from autograder.grading.runner import GradingOptions, grade_submission
+from autograder.batch.command import grade_class, print_report_paths, summary_table
+from autograder.batch.run import BatchOptions
+from autograder.grading.runner import GradingOptions
 from autograder.grading.seeds import DemoSecretWarning, load_secret
 from autograder.manifest import load_manifest
 from autograder.paths import ASSIGNMENTS, RELEASE, CourseLayout
@@ -49,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="release, build a sample class, grade it and show the results")
     parser.add_argument("assignment", nargs="?", default="fc_nets", choices=ASSIGNMENTS)
     parser.add_argument("--course-dir", type=Path, default=Path("demo-course"), help="where the class is written")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local grading processes")
     parser.set_defaults(run=run)
 
 
@@ -85,27 +86,14 @@ def run(args: argparse.Namespace) -> int:
     build([args.assignment], RELEASE)
     console.print("[bold]2.[/] building a sample class")
     students = build_class(args.assignment, course.submitted)
-    console.print(f"[bold]3.[/] grading {len(students)} submissions (demo secret: hidden inputs are predictable)")
+    console.print(f"[bold]3.[/] batch-grading {len(students)} submissions on {args.workers} worker processes "
+                  "(demo secret: hidden inputs are predictable)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DemoSecretWarning)
-        options = GradingOptions(secret=load_secret())
-    manifest = load_manifest(args.assignment)
-    table = Table(title=f"{manifest.title}: demo class")
-    table.add_column("student")
-    for task in manifest.tasks.values():
-        table.add_column(task.name, justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("seconds", justify="right")
-    for student in students:
-        started = time.monotonic()
-        graded = grade_submission(args.assignment, course.submitted / student / args.assignment, student, options)
-        results = graded.results
-        write_results(course.autograded / student / args.assignment / "results.json", results, graded.known_names)
-        write_feedback(course.feedback / student / args.assignment / "feedback.html", results, manifest.title, student)
-        tasks = results.extra_data["tasks"]
-        table.add_row(student, *(f"{tasks[t]['score']:.3g}" for t in manifest.tasks), f"{results.score:.3g}/{results.max_score:g}",
-                      f"{time.monotonic() - started:.1f}")
-    console.print(table)
+        options = BatchOptions(GradingOptions(secret=load_secret()), workers=args.workers)
+    rows, reports = grade_class(args.assignment, course, options, console)
+    console.print(summary_table(rows, f"{load_manifest(args.assignment).title}: demo class"))
     console.print(f"results: {course.autograded}/<student>/{args.assignment}/results.json")
     console.print(f"feedback: {course.feedback}/<student>/{args.assignment}/feedback.html")
+    print_report_paths(reports, console)
     return 0

@@ -41,6 +41,13 @@ def summary_table(rows: Sequence[ClassRow], title: str) -> Table:
     return table
 
 
+def print_report_paths(reports: ReportPaths, console: Console) -> None:
+    """Tell the instructor where each report was written."""
+    for label, path in (("gradebook CSV", reports.csv), ("JUnit", reports.junit), ("class report", reports.html),
+                        ("nbgrader gradebook", reports.gradebook)):
+        console.print(f"{label}: {path}")
+
+
 def grade_class(assignment: str, course: CourseLayout, options: BatchOptions, console: Console) -> tuple[list[ClassRow], ReportPaths]:
     """Run the batch with a progress bar, then write the reports."""
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -73,7 +80,5 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[yellow]no submissions of {args.assignment} under {course.submitted} [/]")
         return 1
     console.print(summary_table(rows, f"{args.assignment}: {len(rows)} submissions"))
-    for label, path in (("gradebook CSV", reports.csv), ("JUnit", reports.junit), ("class report", reports.html),
-                        ("nbgrader gradebook", reports.gradebook)):
-        console.print(f"{label}: {path}")
+    print_report_paths(reports, console)
     return 0
