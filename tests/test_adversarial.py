@@ -89,32 +89,32 @@ ATTACKS = [
             def __array__(self, *args, **kwargs):
                 raise RuntimeError("gotcha")
         error = Evil(0.0)
-    """, r"Evil|float|type"),
+    """, r"got a value of type Evil"),
     Attack("hostile __eq__ and __repr__", """
         class Liar:
             def __eq__(self, other): return True
             def __repr__(self): raise RuntimeError("no repr")
             def __float__(self): return 0.0
         return Liar()
-    """, r"Liar"),
+    """, r"got a value of type Liar"),
     Attack("hostile __del__", """
         import os
         class Bomb:
             def __del__(self): os._exit(3)
         return Bomb()
-    """, r"Bomb"),
-    Attack("huge array", "return np.ones(1 << 18)", r"BadReply|limit"),
+    """, r"got a value of type Bomb"),
+    Attack("huge array", "return np.ones(1 << 18)", r"BadReply: message exceeds"),
     Attack("hard-coded public outputs", "error = 1.4142135623730951", r"mean_squared_error"),
     Attack("pickle payload", """
         import os
         class Payload:
             def __reduce__(self): return (os.system, ("touch /tmp/autograder-pwned",))
         return np.array([Payload()], dtype=object)
-    """, r"object|dtype|Unsendable|type"),
+    """, r"got a value of type ndarray|object|Unsendable"),
     Attack("a loopback socket", """
         import socket
         socket.create_connection(("127.0.0.1", PORT), timeout=1).sendall(b"leak")
-    """, r"OSError|ConnectionRefused|PermissionError|Network|timed out|TimeoutError"),
+    """, r"ConnectionRefusedError|PermissionError|Network is unreachable"),
 ]
 
 
