@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import textwrap
 import zipfile
@@ -235,3 +236,30 @@ def test_an_honest_submission_after_attacks_gets_full_marks(tmp_path):
     graded = grade("linear_regression", reference_submission("linear_regression", tmp_path / "honest"), limits=SMALL)
     assert graded.results.score == graded.results.max_score
     assert graded.results.extra_data["worker"]["restarts"] == 0
+
+
+@pytest.mark.parametrize("level", ["unshare", "rlimits"])
+def test_weaker_isolation_levels_still_grade_and_refuse_sockets(tmp_path, level):
+    """The fallback levels grade an honest submission fully and still stop a loopback connection."""
+    limits = Limits(call_seconds=2, submission_seconds=20, isolation=level)
+    honest = grade("linear_regression", reference_submission("linear_regression", tmp_path / "honest"), limits=limits)
+    assert honest.results.score == honest.results.max_score
+    assert honest.results.extra_data["isolation"]["level"] == level
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    code = f"import socket\nsocket.create_connection(('127.0.0.1', {listener.getsockname()[1]}), timeout=1).sendall(b'x')"
+    graded = grade("linear_regression", attacked(tmp_path, code), limits=limits)
+    assert "metrics" in lost_tasks(graded)
+    assert re.search("ConnectionRefusedError|Network is unreachable|PermissionError: network access is not allowed", task_output(graded, "metrics"))
+    with pytest.raises(socket.timeout):
+        listener.accept()
+    listener.close()
+
+
+def test_the_isolation_in_use_is_reported(tmp_path):
+    """Results name the isolation mechanisms; on this machine the strongest available one is used."""
+    graded = grade("linear_regression", reference_submission("linear_regression", tmp_path / "s"), limits=SMALL)
+    report = graded.results.extra_data["isolation"]
+    assert set(report) == {"level", "network", "filesystem", "user"}
+    assert report["level"] == ("bwrap" if shutil.which("bwrap") else report["level"])
+    assert report["level"] in ("bwrap", "unshare", "rlimits")

@@ -100,7 +100,7 @@ class StudentProcess:
         self._libraries += [v for v in (f.parent / f"{f.name}.libs" for f in self._libraries) if v.is_dir()]
         self.isolation: Isolation = detect(limits.isolation, tuple(self._libraries))
         self._prepare_runtime()
-        self.isolation.grant(sandbox)
+        self.isolation.grant(sandbox, runtime)
 
     def _prepare_runtime(self) -> None:
         """Copy the worker's own code into ``runtime`` and link the allowed libraries

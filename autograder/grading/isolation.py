@@ -86,12 +86,16 @@ class Isolation:
             os.setgid(self.gid)
             os.setuid(self.uid)
 
-    def grant(self, folder: Path) -> None:
-        """Let the worker's user write in ``folder`` (the sandbox)."""
+    def grant(self, sandbox: Path, runtime: Path) -> None:
+        """Give the worker's user the sandbox (writable) and, without bubblewrap (which
+        mounts both), a way through their private parent folder: traversable, not listable."""
         if self.uid is None:
             return
-        for path in [folder, *folder.rglob("*")]:
+        for path in [sandbox, *sandbox.rglob("*")]:
             os.chown(path, self.uid, self.gid, follow_symlinks=False)
+        if self.level != "bwrap":
+            for parent in {sandbox.parent, runtime.parent}:
+                parent.chmod(parent.stat().st_mode | 0o111)
 
 
 def python_executable() -> str:
