@@ -11,6 +11,7 @@ import hashlib
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -67,16 +68,20 @@ def build_extensions(sandbox: Path, limits: Limits, cache: Path = DEFAULT_CACHE)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(sandbox)}
     with tempfile.TemporaryFile() as output:  # a file, not memory: RLIMIT_FSIZE caps what the build can print
         try:
-            done = subprocess.run(
+            done = subprocess.Popen(
                 [sys.executable, "-B", "-m", "numnet.build_ext", "--quiet"], cwd=sandbox, env=env,
-                stdin=subprocess.DEVNULL, stdout=output, stderr=output, timeout=limits.build_seconds,
+                stdin=subprocess.DEVNULL, stdout=output, stderr=output,
                 preexec_fn=lambda: apply_limits(limits, limits.build_seconds), start_new_session=True,
             )
-        except subprocess.TimeoutExpired:
-            return BuildOutcome(False, False, f"the build did not finish within {limits.build_seconds:g} s",
-                                time.monotonic() - started)
         except OSError as exc:
             return BuildOutcome(False, False, f"the build could not start ({exc.strerror})", time.monotonic() - started)
+        try:
+            done.wait(timeout=limits.build_seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(done.pid, signal.SIGKILL)  # the compiler processes too, not only the build script
+            done.wait()
+            return BuildOutcome(False, False, f"the build did not finish within {limits.build_seconds:g} s",
+                                time.monotonic() - started)
         output.seek(max(0, output.tell() - 4 * LOG_LIMIT))
         log = output.read().decode(errors="replace").replace(str(sandbox) + os.sep, "")
     built = sorted(package.glob("*.so"))
