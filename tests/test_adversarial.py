@@ -3,6 +3,7 @@
 and explain itself in the student's results."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -11,6 +12,7 @@ import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -22,7 +24,6 @@ HONEST_LINE = "    error = float(np.mean((y_true - y_pred) ** 2))\n"
 SMALL = Limits(call_seconds=2, submission_seconds=20, memory_bytes=1 << 30, file_bytes=4 << 20, message_bytes=1 << 20)
 QUICK = Limits(call_seconds=0.5, submission_seconds=20, memory_bytes=1 << 30, file_bytes=4 << 20)
 SUITE_FILE = SUITES / "linear_regression" / "test_metrics.py"
-LEAK_MARK = "HIDDEN-SUITE-LEAK"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,16 @@ def attacked(tmp_path: Path, code: str) -> Path:
 
 def task_output(graded, task: str) -> str:
     return "\n".join(t.output for t in graded.results.tests if t.name.startswith(f"{task}:") and t.status == "failed")
+
+
+@contextlib.contextmanager
+def loopback_listener() -> Iterator[int]:
+    """A listening loopback port that must see no connection while in use."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0.05)
+        yield listener.getsockname()[1]
+        with pytest.raises(socket.timeout):
+            listener.accept()
 
 
 def results_text(graded) -> str:
@@ -115,25 +126,19 @@ ATTACKS = [
     Attack("a loopback socket", """
         import socket
         socket.create_connection(("127.0.0.1", PORT), timeout=1).sendall(b"leak")
-    """, r"ConnectionRefusedError|PermissionError|Network is unreachable"),
+    """, r"ConnectionRefusedError|Network is unreachable|PermissionError: network access is not allowed"),
 ]
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.name)
 def test_attack_loses_the_task_and_explains_itself(tmp_path, attack):
     """The attacked task loses points, the grader finishes and the student is told why."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    code = attack.code.replace("PORT", str(listener.getsockname()[1]))
-    graded = grade("linear_regression", attacked(tmp_path, code), limits=attack.limits)
+    with loopback_listener() as port:
+        graded = grade("linear_regression", attacked(tmp_path, attack.code.replace("PORT", str(port))), limits=attack.limits)
     assert graded.internal_errors == []
     assert "metrics" in lost_tasks(graded)
     assert re.search(attack.message, task_output(graded, "metrics")), task_output(graded, "metrics")[:2000]
-    text = results_text(graded)
-    assert LEAK_MARK not in text and "Hidden checks of the error metrics" not in text
-    with pytest.raises(socket.timeout):
-        listener.accept()
-    listener.close()
+    assert "Hidden checks of the error metrics" not in results_text(graded)
     assert not Path("/tmp/autograder-pwned").exists()
 
 
@@ -245,15 +250,11 @@ def test_weaker_isolation_levels_still_grade_and_refuse_sockets(tmp_path, level)
     honest = grade("linear_regression", reference_submission("linear_regression", tmp_path / "honest"), limits=limits)
     assert honest.results.score == honest.results.max_score
     assert honest.results.extra_data["isolation"]["level"] == level
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    code = f"import socket\nsocket.create_connection(('127.0.0.1', {listener.getsockname()[1]}), timeout=1).sendall(b'x')"
-    graded = grade("linear_regression", attacked(tmp_path, code), limits=limits)
+    socket_attack = next(a for a in ATTACKS if a.name == "a loopback socket")
+    with loopback_listener() as port:
+        graded = grade("linear_regression", attacked(tmp_path, socket_attack.code.replace("PORT", str(port))), limits=limits)
     assert "metrics" in lost_tasks(graded)
-    assert re.search("ConnectionRefusedError|Network is unreachable|PermissionError: network access is not allowed", task_output(graded, "metrics"))
-    with pytest.raises(socket.timeout):
-        listener.accept()
-    listener.close()
+    assert re.search(socket_attack.message, task_output(graded, "metrics"))
 
 
 def test_the_isolation_in_use_is_reported(tmp_path):
