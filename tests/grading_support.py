@@ -74,6 +74,19 @@ def task_scores(graded: Graded) -> dict[str, tuple[float, float]]:
     return {name: (t["score"], t["max_score"]) for name, t in graded.results.extra_data["tasks"].items()}
 
 
+def corpus_params(bugs: list[Mutation], alternatives: list[Mutation]) -> list:
+    """pytest parameters: the reference (``None``), then every bug and alternative, by name."""
+    import pytest
+
+    return [pytest.param(None, id="reference"), *(pytest.param(m, id=m.name) for m in [*bugs, *alternatives])]
+
+
+def untouched_release_task_states(assignment: str, workdir: Path) -> dict[str, tuple[float, str]]:
+    """``task -> (score, status)`` for the untouched release graded as a submission."""
+    tasks = grade(assignment, release_submission(assignment, workdir)).results.extra_data["tasks"]
+    return {name: (task["score"], task["status"]) for name, task in tasks.items()}
+
+
 def lost_tasks(graded: Graded) -> set[str]:
     """The tasks that did not get full marks."""
     return {task for task, (score, total) in task_scores(graded).items() if score < total - 1e-6}
