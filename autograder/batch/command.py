@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def summary_table(rows: Sequence[ClassRow], title: str) -> Table:
     """One line per student: score, time, whether it was skipped, and any error."""
     table = Table(title=title)
-    for column, justify in (("student", "left"), ("score", "right"), ("seconds", "right"), ("", "left")):
+    for column, justify in (("student", "left"), ("score", "right"), ("seconds", "right"), ("note", "left")):
         table.add_column(column, justify=justify)
     for row in rows:
         score = f"{row.results.score:.3g} / {row.results.max_score:g}" if row.results else "[red]error[/]"
