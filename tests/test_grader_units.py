@@ -45,6 +45,7 @@ def test_secret_sources(monkeypatch, tmp_path):
     (lambda e: e.T.reshape(e.shape), "another order"),
     (lambda e: np.zeros_like(e), "all zeros"),
     (lambda e: e[:-1], "wrong output size"),
+    (lambda e: e * (889 / 937), "factor of about 0.9488"),
 ])
 def test_mismatches_are_diagnosed(transform, diagnosis):
     expected = np.random.default_rng(0).standard_normal((3, 5))

@@ -22,8 +22,8 @@ def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
 
 def _factor_hint(k: float) -> str:
     """Describe a scale factor, naming simple fractions such as 1/N or 2."""
-    fraction = Fraction(k).limit_denominator(1000)
-    if abs(float(fraction) - k) <= 1e-6 * abs(k) and fraction.denominator <= 1000:
+    fraction = Fraction(k).limit_denominator(64)
+    if abs(float(fraction) - k) <= 1e-8 * abs(k) and abs(fraction.numerator) <= 1024:
         if fraction.numerator == -1 and fraction.denominator == 1:
             return "the sign is flipped"
         if fraction.denominator == 1:
