@@ -10,19 +10,15 @@ from autograder.grading.limits import Limits
 from autograder.grading.runner import Graded, GradingOptions, grade_submission
 from autograder.grading.seeds import Secret
 from autograder.manifest import load_manifest
-from autograder.paths import REFERENCE_PACKAGE, RELEASE
+from autograder.release.solution import write_solution
+from autograder.paths import RELEASE
 
 TEST_SECRET = Secret(b"secret used by the project's own tests", "tests")
 
 
 def reference_submission(assignment: str, dest: Path) -> Path:
-    """The reference solution's student-owned modules laid out as a submission in ``dest``."""
-    manifest = load_manifest(assignment)
-    for name in manifest.student_files:
-        if name.startswith("numnet/"):
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(REFERENCE_PACKAGE / name.removeprefix("numnet/"), target)
+    """The reference solution laid out as a submission in ``dest`` (``autograder solution``)."""
+    write_solution(assignment, dest)
     return dest
 
 

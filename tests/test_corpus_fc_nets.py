@@ -14,6 +14,7 @@ import pytest
 from autograder.grading.seeds import derive_seed, hidden_rng
 from autograder.manifest import load_manifest
 from autograder.paths import REFERENCE_PACKAGE
+from autograder.release.markers import unmark
 from grading_support import TEST_SECRET, Mutation, bug, grade, grade_mutation, lost_tasks, release_submission, task_scores
 
 LAYERS, OPTIM, FC_NET = "numnet/layers.py", "numnet/optim.py", "numnet/classifiers/fc_net.py"
@@ -21,7 +22,8 @@ LAYERS, OPTIM, FC_NET = "numnet/layers.py", "numnet/optim.py", "numnet/classifie
 
 def spanning(name: str, file: str, start: str, end: str, *edits: tuple[str, str]) -> Mutation:
     """A correct rewrite touching several lines between ``start`` and ``end`` (both included)."""
-    text = (REFERENCE_PACKAGE / file.removeprefix("numnet/")).read_text()
+    path = REFERENCE_PACKAGE / file.removeprefix("numnet/")
+    text = unmark(path.read_text(), str(path))  # as `autograder solution` writes it
     begin = text.index(start)
     old = text[begin:text.index(end, begin) + len(end)]
     new = old
