@@ -25,7 +25,8 @@ SETUP_SH = """#!/usr/bin/env bash
 # so the release, manifests and hidden suites are read from /autograder/source/project).
 set -euo pipefail
 apt-get update -q
-apt-get install -yq python3 python3-venv python3-dev build-essential
+# bubblewrap and libseccomp confine student code and its Cython build (docs/sandbox.md)
+apt-get install -yq python3 python3-venv python3-dev build-essential bubblewrap libseccomp2
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install -q --upgrade pip
 /autograder/venv/bin/pip install -q "setuptools>=69" wheel "cython>=3.0,<4" "numpy>=1.26,<3"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -261,6 +262,9 @@ def test_the_isolation_in_use_is_reported(tmp_path):
     """Results name the isolation mechanisms; on this machine the strongest available one is used."""
     graded = grade("linear_regression", reference_submission("linear_regression", tmp_path / "s"), limits=SMALL)
     report = graded.results.extra_data["isolation"]
-    assert set(report) == {"level", "network", "filesystem", "user"}
+    assert set(report) == {"level", "network", "filesystem", "user", "seccomp"}
     assert report["level"] == ("bwrap" if shutil.which("bwrap") else report["level"])
     assert report["level"] in ("bwrap", "unshare", "rlimits")
+    if report["level"] == "bwrap":
+        assert report["seccomp"] == "on"
+        assert report["user"] == ("a user of its own per sandbox" if os.geteuid() == 0 else "the grader's user")

@@ -24,6 +24,7 @@ import numpy as np
 from autograder.grading import wire
 from autograder.grading.isolation import Isolation, detect
 from autograder.grading.limits import Limits, apply_limits
+from autograder.grading.users import SandboxUser
 
 _RUNTIME_FILES = ("worker.py", "wire.py")
 
@@ -98,8 +99,9 @@ class StudentProcess:
         self._libraries = [folder for _, folder in library_dirs(limits.libraries)]
         self._libraries += [v for v in (f.parent / f"{f.name}.libs" for f in self._libraries) if v.is_dir()]
         self.isolation: Isolation = detect(limits.isolation, tuple(self._libraries))
+        self.user: SandboxUser | None = self.isolation.lease_user()
         self._prepare_runtime()
-        self.isolation.grant(sandbox, runtime)
+        self.isolation.grant(sandbox, self.user, [sandbox.parent, runtime.parent])
 
     def _prepare_runtime(self) -> None:
         """Copy the worker's own code into ``runtime`` and link the allowed libraries
@@ -134,17 +136,18 @@ class StudentProcess:
             env["AUTOGRADER_REFUSE_SOCKETS"] = "1"
         python = [self.isolation.python, "-I", "-S", "-B", str(self.runtime / "worker.py"), str(self.sandbox),
                   str(to_worker_r), str(from_worker_w), str(self.runtime / "libs")]
-        command = self.isolation.command(python, [self.runtime, *self._libraries], [self.sandbox])
 
         def in_child() -> None:
             apply_limits(self.limits)
-            self.isolation.in_child()
+            self.isolation.in_child(self.user)
 
         try:
-            self._proc = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=self.sandbox,
-                pass_fds=(to_worker_r, from_worker_w), start_new_session=True, preexec_fn=in_child,
-            )
+            with self.isolation.launch(python, [self.runtime, *self._libraries], [self.sandbox], self.user) as launch:
+                self._proc = subprocess.Popen(
+                    launch.command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=self.sandbox,
+                    pass_fds=(to_worker_r, from_worker_w, *launch.pass_fds), start_new_session=True,
+                    preexec_fn=in_child,
+                )
         finally:
             log.close()
             os.close(to_worker_r)
@@ -223,7 +226,11 @@ class StudentProcess:
         return f"the student process exited (status {code}) during the call"
 
     def close(self) -> None:
+        """Stop the worker for good and give its user back."""
         self.stop()
+        if self.user is not None:
+            self.user.release()
+            self.user = None
 
 
 _SIGNAL_NOTICES = {

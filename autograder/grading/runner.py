@@ -27,11 +27,16 @@ from autograder.paths import RELEASE, SUITES
 
 @dataclass
 class GradingOptions:
-    """How to grade: limits, secret, where builds are cached, which suite and release."""
+    """How to grade: limits, secret, where builds are cached, which suite and release.
+
+    ``allow_unconfined_build``: compile student C code even where the isolation can't
+    hide the grader's files from the compiler (only ever needed with a real secret).
+    """
 
     limits: Limits = field(default_factory=Limits)
     secret: Secret | None = None
     build_cache: Path = DEFAULT_CACHE
+    allow_unconfined_build: bool = False
     suites: Path = SUITES
     release: Path = RELEASE
 
@@ -58,7 +63,8 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
             staged = stage(manifest, Path(submission), options.release / assignment, workdir)
         except SubmissionError as exc:
             return _unusable(manifest, str(exc), started, secret)
-        build = build_extensions(staged.sandbox, options.limits, options.build_cache)
+        build = build_extensions(staged.sandbox, workdir, options.limits, options.build_cache,
+                                 refuse_unconfined=not (secret.is_demo or options.allow_unconfined_build))
         process = StudentProcess(staged.sandbox, workdir / "runtime", options.limits, workdir / "worker.log")
         context = GradingContext(manifest, student_id, secret, StudentPackage(process))
         try:
@@ -77,7 +83,7 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
             "secret": secret.source,
             "worker": {"calls": process.calls, "restarts": process.restarts},
             "isolation": process.isolation.report(),
-            "build": None if build is None else {"ok": build.ok, "cached": build.cached, "seconds": round(build.seconds, 3)},
+            "build": None if build is None else build.report(),
         }
         results = score(manifest, context.records, notes, time.monotonic() - started, extra)
         return Graded(results, {r.name for r in context.records}, plugin.errors)
@@ -122,7 +128,8 @@ def _apply_build(context: GradingContext, manifest: Manifest, build: BuildOutcom
         context.unavailable[task] = "the Cython extension did not build, so this check could not run"
     return TestRecord(nodeid="build", name=f"{pyx_tasks[0]}: build the Cython extension", task=pyx_tasks[0],
                       weight=1.0, description="the submitted .pyx compiles", status="failed",
-                      message="the Cython extension did not build:\n" + build.log)
+                      message=("the grader refused to build the Cython extension:\n" if build.refused
+                               else "the Cython extension did not build:\n") + build.log)
 
 
 def score(manifest: Manifest, records: list[TestRecord], notes: list[str], seconds: float, extra: dict) -> Results:
