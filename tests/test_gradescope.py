@@ -42,5 +42,5 @@ def test_run_autograder_grades_the_submission_from_the_unpacked_zip(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads((home / "results" / "results.json").read_text())
     assert results["score"] == results["max_score"] == 100
-    assert results["extra_data"]["secret"] == str(home / "source" / "secret")
+    assert results["extra_data"]["secret"] == "file"  # the secret file, named without its path
     assert results["extra_data"]["student"] == "ana@example.edu"

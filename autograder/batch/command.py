@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from autograder.batch.run import BatchOptions, ClassRow, run_batch
+from autograder.grading.command import add_unconfined_build_flag, warn_about_weak_sandbox
 from autograder.grading.limits import Limits
 from autograder.grading.runner import GradingOptions
 from autograder.paths import ASSIGNMENTS, CourseLayout
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scheduler", help="Dask scheduler address (tcp://host:port) instead of local processes")
     parser.add_argument("--force", action="store_true", help="regrade submissions that are already graded")
     parser.add_argument("--time-limit", type=float, default=Limits.submission_seconds, help="seconds per submission")
+    add_unconfined_build_flag(parser)
     parser.set_defaults(run=run)
 
 
@@ -73,7 +75,9 @@ def grade_class(assignment: str, course: CourseLayout, options: BatchOptions, co
 def run(args: argparse.Namespace) -> int:
     console = Console()
     course = CourseLayout.discover(args.course_dir)
-    grading = GradingOptions(limits=Limits(submission_seconds=args.time_limit))
+    grading = GradingOptions(limits=Limits(submission_seconds=args.time_limit),
+                             allow_unconfined_build=args.allow_unconfined_build)
+    warn_about_weak_sandbox(grading.limits, Console(stderr=True))
     options = BatchOptions(grading, workers=args.workers, scheduler=args.scheduler, force=args.force, zips=args.zips)
     rows, reports = grade_class(args.assignment, course, options, console)
     if not rows:

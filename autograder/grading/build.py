@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
-from autograder.grading.client import library_dirs
+from autograder.grading.client import library_dirs, library_folders
 from autograder.grading.isolation import Isolation, detect, python_folders
 from autograder.grading.limits import Limits, apply_limits
 from autograder.grading.pyx_rules import check_package
@@ -87,9 +87,8 @@ class Toolchain:
     ext_suffix: str
 
     def folders(self) -> list[Path]:
-        """Library folders to make visible in the sandbox (with manylinux ``.libs`` beside them)."""
-        found = [Path(folder) for _, folder in self.libraries]
-        return found + [v for v in (f.parent / f"{f.name}.libs" for f in found) if v.is_dir()]
+        """Library folders to make visible in the sandbox."""
+        return library_folders(tuple(name for name, _ in self.libraries))
 
 
 def find_toolchain() -> Toolchain | str:

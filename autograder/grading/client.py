@@ -83,6 +83,17 @@ def library_dirs(names: tuple[str, ...]) -> list[tuple[str, Path]]:
     return found
 
 
+def library_folders(names: tuple[str, ...]) -> list[Path]:
+    """The folders of the libraries ``names``, with the shared libraries manylinux wheels keep beside them."""
+    found = [folder for _, folder in library_dirs(names)]
+    return found + [v for v in (f.parent / f"{f.name}.libs" for f in found) if v.is_dir()]
+
+
+def worker_isolation(limits: Limits) -> Isolation:
+    """The isolation a worker gets on this machine under ``limits``."""
+    return detect(limits.isolation, tuple(library_folders(limits.libraries)))
+
+
 class StudentProcess:
     """One submission's worker process, restarted whenever it dies."""
 
@@ -96,9 +107,8 @@ class StudentProcess:
         self.calls = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: tuple[Any, Any] | None = None
-        self._libraries = [folder for _, folder in library_dirs(limits.libraries)]
-        self._libraries += [v for v in (f.parent / f"{f.name}.libs" for f in self._libraries) if v.is_dir()]
-        self.isolation: Isolation = detect(limits.isolation, tuple(self._libraries))
+        self._libraries = library_folders(limits.libraries)
+        self.isolation: Isolation = worker_isolation(limits)
         self.user: SandboxUser | None = self.isolation.lease_user()
         self._prepare_runtime()
         self.isolation.grant(sandbox, self.user, [sandbox.parent, runtime.parent])

@@ -13,7 +13,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from autograder.grading.client import worker_isolation
 from autograder.grading.feedback import write_feedback
+from autograder.grading.isolation import weaker_level_warning
 from autograder.grading.limits import Limits
 from autograder.grading.results import Results, ResultsError, junit_xml, write_atomically, write_results
 from autograder.grading.runner import GradingOptions, grade_submission
@@ -31,7 +33,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--feedback", type=Path, help="write the student's HTML feedback page here")
     parser.add_argument("--call-timeout", type=float, default=Limits.call_seconds, help="seconds per call into student code")
     parser.add_argument("--time-limit", type=float, default=Limits.submission_seconds, help="seconds for the whole submission")
+    add_unconfined_build_flag(parser)
     parser.set_defaults(run=run)
+
+
+def add_unconfined_build_flag(parser: argparse.ArgumentParser) -> None:
+    """``--allow-unconfined-build``, shared by ``grade`` and ``batch``."""
+    parser.add_argument("--allow-unconfined-build", action="store_true",
+                        help="compile students' Cython code even where bubblewrap is missing and the compiler could "
+                             "read the grader's files (see docs/sandbox.md)")
+
+
+def warn_about_weak_sandbox(limits: Limits, errors: Console) -> None:
+    """Say loudly when student code can't get the full sandbox on this machine."""
+    warning = weaker_level_warning(worker_isolation(limits))
+    if warning:
+        errors.print(f"[bold red]{warning}[/]", markup=True, highlight=False)
 
 
 def summary_table(results: Results) -> Table:
@@ -51,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         manifest = load_manifest(args.assignment)
         limits = Limits(call_seconds=args.call_timeout, submission_seconds=args.time_limit)
-        graded = grade_submission(args.assignment, args.submission, args.student, GradingOptions(limits=limits))
+        warn_about_weak_sandbox(limits, errors)
+        options = GradingOptions(limits=limits, allow_unconfined_build=args.allow_unconfined_build)
+        graded = grade_submission(args.assignment, args.submission, args.student, options)
         if args.results:
             write_results(args.results, graded.results, graded.known_names)
         if args.junit:

@@ -80,13 +80,18 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
             "student": student_id,
             "assignment": assignment,
             "submission_sha256": staged.digest,
-            "secret": secret.source,
+            "secret": secret_origin(secret),
             "worker": {"calls": process.calls, "restarts": process.restarts},
             "isolation": process.isolation.report(),
             "build": None if build is None else build.report(),
         }
         results = score(manifest, context.records, notes, time.monotonic() - started, extra)
         return Graded(results, {r.name for r in context.records}, plugin.errors)
+
+
+def secret_origin(secret: Secret) -> str:
+    """Where the secret came from, for the results: never a path of the grading machine."""
+    return "file" if Path(secret.source).is_absolute() else secret.source
 
 
 def _run_suite(suite: Path, plugin: GradingPlugin) -> None:
@@ -162,5 +167,5 @@ def _unusable(manifest: Manifest, reason: str, started: float, secret: Secret) -
     tests = [TestResult(f"{task.name}: submission", 0.0, task.points, "failed", reason) for task in manifest.tasks.values()]
     results = Results(0.0, manifest.max_score, round(time.monotonic() - started, 3),
                       f"The submission could not be graded: {reason}", tests,
-                      {"assignment": manifest.name, "secret": secret.source, "unusable": True})
+                      {"assignment": manifest.name, "secret": secret_origin(secret), "unusable": True})
     return Graded(results, {t.name for t in tests}, [])
