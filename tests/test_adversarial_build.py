@@ -349,3 +349,14 @@ def test_giving_a_user_back_kills_what_it_left_running():
         assert daemon.wait(timeout=10) == -9
     finally:
         daemon.kill()
+
+
+def test_weaker_levels_are_announced_loudly():
+    """The instructor's warning names the missing protection; the full sandbox gets none."""
+    from autograder.grading.isolation import Isolation, weaker_level_warning
+
+    assert weaker_level_warning(Isolation("bwrap", os.geteuid() == 0, True)) is None
+    warning = weaker_level_warning(Isolation("unshare", os.geteuid() == 0))
+    assert warning and warning.startswith("WARNING") and "bubblewrap" in warning and "'unshare'" in warning
+    if os.geteuid() == 0:
+        assert "grader's own user" in weaker_level_warning(Isolation("bwrap", False, True))
