@@ -169,7 +169,10 @@ def _bwrap(readable: list[Path], writable: list[Path], filter_fd: int | None) ->
 def _works(isolation: Isolation, libraries: list[Path]) -> bool:
     """Whether a worker-like interpreter starts and imports NumPy at this level, as a sandbox user."""
     code = f"import sys; sys.path[:0] = {[str(p.parent) for p in libraries]!r}; {_PROBE}"
-    user = isolation.lease_user()
+    try:
+        user = isolation.lease_user()  # fails where the lease folder can't be made: no separate users then
+    except (OSError, RuntimeError):
+        return False
     try:
         with isolation.launch([python_executable(), "-I", "-S", "-c", code], libraries, [], user) as launch:
             done = subprocess.run(launch.command, stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
