@@ -24,6 +24,7 @@ import numpy as np
 from autograder.grading import wire
 from autograder.grading.isolation import Isolation, detect
 from autograder.grading.limits import Limits, apply_limits
+from autograder.grading.safe_text import LOCATION_CHARS, clean_name, clean_text
 from autograder.grading.users import SandboxUser
 
 _RUNTIME_FILES = ("worker.py", "wire.py")
@@ -197,7 +198,7 @@ class StudentProcess:
             try:
                 wire.write_message(writer, header, arrays)
                 outcome["reply"] = wire.read_message(reader, self.limits.message_bytes)
-            except (EOFError, BrokenPipeError, OSError, wire.WireError) as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever the worker sends fails this call only
                 outcome["error"] = exc
 
         thread = threading.Thread(target=exchange, daemon=True)
@@ -211,9 +212,9 @@ class StudentProcess:
             error = outcome["error"]
             status = self._exit_status()
             self.stop()
-            if isinstance(error, wire.WireError):
-                raise WorkerCrashed("BadReply", str(error))
-            raise WorkerCrashed("WorkerCrashed", self._death_notice(status))
+            if isinstance(error, (EOFError, OSError)):
+                raise WorkerCrashed("WorkerCrashed", self._death_notice(status))
+            raise bad_reply(error)
         return outcome["reply"]
 
     def _exit_status(self) -> int | None:
@@ -254,6 +255,12 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
+
+
+def bad_reply(error: BaseException) -> WorkerCrashed:
+    """The failure of a call whose reply could not be read; the message is ours, never the worker's text."""
+    detail = str(error) if isinstance(error, wire.WireError) else f"the reply could not be read ({type(error).__name__})"
+    return WorkerCrashed("BadReply", detail)
 
 
 class RemoteObject:
@@ -346,23 +353,23 @@ class StudentPackage:
         elif header["op"] == "set":
             header["value"] = wire.encode(_unwrap(value), arrays)
         reply, out = self.process.request(header, arrays)
-        if not reply.get("ok"):
-            error = reply.get("error", {})
-            raise StudentError(
-                str(error.get("type", "Error"))[:80],
-                str(error.get("message", "")),
-                str(error.get("where", ""))[:200],
-                bool(error.get("not_implemented")),
-            )
-        decoded = {k: self._wrap(wire.decode(v, out)) for k, v in reply.items() if k in ("value", "args", "kwargs")}
-        if header.get("effects"):
-            return Call(decoded["value"], tuple(decoded["args"]), dict(decoded["kwargs"]))
-        return decoded.get("value")
+        try:
+            if reply.get("ok") is not True:
+                raise _student_error(reply.get("error"))
+            decoded = {k: self._wrap(wire.decode(v, out)) for k, v in reply.items() if k in ("value", "args", "kwargs")}
+            if header.get("effects"):
+                return Call(decoded["value"], tuple(decoded["args"]), dict(decoded["kwargs"]))
+            return decoded.get("value")
+        except StudentError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a reply that doesn't decode fails this call, and the worker is replaced
+            self.process.stop()
+            raise bad_reply(exc) from None
 
     def _wrap(self, value: Any) -> Any:
         """Turn handles into :class:`RemoteObject` proxies, recursively."""
         if isinstance(value, wire.Handle):
-            return RemoteObject(self, value)
+            return RemoteObject(self, wire.Handle(value.id, clean_name(value.type_name)))
         if isinstance(value, tuple):
             return tuple(self._wrap(v) for v in value)
         if isinstance(value, list):
@@ -370,6 +377,15 @@ class StudentPackage:
         if isinstance(value, dict):
             return {k: self._wrap(v) for k, v in value.items()}
         return value
+
+
+def _student_error(error: Any) -> StudentError:
+    """The worker's description of a student exception, with every field made safe to show."""
+    if not isinstance(error, dict):
+        raise wire.WireError("a failed call's reply holds no error description")
+    message, where = (value if isinstance(value, str) else "" for value in (error.get("message"), error.get("where")))
+    return StudentError(clean_name(error.get("type"), fallback="Error"), clean_text(message),
+                        clean_text(where.replace("\n", " "), LOCATION_CHARS), error.get("not_implemented") is True)
 
 
 def _unwrap(value: Any) -> Any:

@@ -28,6 +28,7 @@ import pytest
 
 from autograder.grading.client import StudentError, StudentPackage, StudentTimeout, WorkerCrashed
 from autograder.grading.compare import Mismatch
+from autograder.grading.safe_text import clean_text
 from autograder.grading.seeds import Secret, derive_seed, hidden_rng
 from autograder.manifest import Manifest
 
@@ -141,7 +142,7 @@ class GradingPlugin:
         if report.failed and call.excinfo is not None:
             record.status, record.message = failure_message(call.excinfo.value)
             if record.status == "error":
-                self.errors.append(f"{item.nodeid}: {call.excinfo.exconly()}")
+                self.errors.append(clean_text(f"{item.nodeid}: {call.excinfo.exconly()}"))
         elif report.skipped:
             record.status, record.message = "error", "the check was skipped"
             self.errors.append(f"{item.nodeid}: skipped")

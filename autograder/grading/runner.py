@@ -19,6 +19,7 @@ from autograder.grading.client import StudentError, StudentPackage, StudentProce
 from autograder.grading.limits import Limits
 from autograder.grading.plugin import GradingContext, GradingPlugin, TestRecord
 from autograder.grading.results import Results, TestResult
+from autograder.grading.safe_text import OUTPUT_CHARS, clean_text
 from autograder.grading.seeds import Secret, load_secret
 from autograder.grading.submission import SubmissionError, stage
 from autograder.manifest import Manifest, load_manifest
@@ -149,7 +150,7 @@ def score(manifest: Manifest, records: list[TestRecord], notes: list[str], secon
         for record in mine:
             share = task.points * record.weight / total_weight
             passed = record.status == "passed"
-            output = record.description if passed else f"{record.description}\n{record.message}".strip()
+            output = clean_text(record.description if passed else f"{record.description}\n{record.message}".strip(), OUTPUT_CHARS)
             tests.append(TestResult(record.name, share if passed else 0.0, share, "passed" if passed else "failed", output))
         earned = task.points * sum(r.weight for r in mine if r.status == "passed") / total_weight
         states = {r.status for r in mine}
@@ -158,12 +159,13 @@ def score(manifest: Manifest, records: list[TestRecord], notes: list[str], secon
             "status": "not implemented" if states == {"not_implemented"} else "passed" if states == {"passed"} else "partial" if "passed" in states else "failed",
         }
     total = sum(t["score"] for t in tasks_summary.values())
-    return Results(total, manifest.max_score, round(seconds, 3), "\n".join(notes), tests,
+    return Results(total, manifest.max_score, round(seconds, 3), clean_text("\n".join(notes), OUTPUT_CHARS), tests,
                    {**extra, "tasks": tasks_summary})
 
 
 def _unusable(manifest: Manifest, reason: str, started: float, secret: Secret) -> Graded:
     """Results for a submission that could not be graded at all: every task scores 0."""
+    reason = clean_text(reason)
     tests = [TestResult(f"{task.name}: submission", 0.0, task.points, "failed", reason) for task in manifest.tasks.values()]
     results = Results(0.0, manifest.max_score, round(time.monotonic() - started, 3),
                       f"The submission could not be graded: {reason}", tests,

@@ -19,6 +19,9 @@ from autograder.manifest import Manifest
 MAX_UNPACKED_BYTES = 64 << 20
 MAX_FILES = 2000
 MAX_DEPTH = 4
+MAX_NAME_BYTES = 1024
+MAX_NAME_PARTS = 32
+SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 class SubmissionError(Exception):
@@ -36,43 +39,85 @@ class StagedSubmission:
 
 
 def unpack_zip(archive: Path, target: Path) -> None:
-    """Extract ``archive`` into ``target``, refusing anything that could escape it."""
+    """Extract ``archive`` into ``target``, refusing anything that could escape it or
+    that can't be extracted faithfully; every refusal is a :class:`SubmissionError`."""
     try:
         bundle = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SubmissionError(f"{archive.name} is not a readable zip archive ({exc})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        raise SubmissionError(f"{archive.name} is not a readable zip archive ({_reason(exc)}); "
+                              "make a new zip of your files and submit again") from None
     with bundle:
         members = bundle.infolist()
-        if len(members) > MAX_FILES:
-            raise SubmissionError(f"{archive.name} holds {len(members)} entries; the limit is {MAX_FILES}")
-        declared = sum(member.file_size for member in members)
-        if declared > MAX_UNPACKED_BYTES:
-            raise SubmissionError(f"{archive.name} declares {declared >> 20} MiB of content; the limit is {MAX_UNPACKED_BYTES >> 20} MiB")
+        _check_members(archive, members)
         total = 0
         for member in members:
-            name = _entry_name(archive, member.filename)
-            if stat.S_ISLNK(member.external_attr >> 16):
-                raise SubmissionError(f"{archive.name}: entry {member.filename!r} is a symbolic link")
             if member.is_dir():
                 continue
-            destination = target.joinpath(*name.parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with bundle.open(member) as source, open(destination, "wb") as sink:
-                while chunk := source.read(1 << 20):
-                    total += len(chunk)
-                    if total > MAX_UNPACKED_BYTES:
-                        raise SubmissionError(f"{archive.name} unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
-                    sink.write(chunk)
+            destination = target.joinpath(*_entry_name(archive, member.filename).parts)
+            try:
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with bundle.open(member) as source, open(destination, "wb") as sink:
+                    while chunk := source.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_UNPACKED_BYTES:
+                            raise SubmissionError(f"{archive.name} unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
+                        sink.write(chunk)
+            except SubmissionError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - zipfile and zlib report damage with many exception types
+                raise SubmissionError(f"{archive.name}: entry {_shown(member.filename)} can't be extracted ({_reason(exc)}); "
+                                      "the archive is damaged: make a new zip of your files and submit again") from None
+
+
+def _check_members(archive: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse, before extracting anything, entries that are unsafe, ambiguous or unreadable."""
+    if len(members) > MAX_FILES:
+        raise SubmissionError(f"{archive.name} holds {len(members)} entries; the limit is {MAX_FILES}")
+    declared = sum(member.file_size for member in members)
+    if declared > MAX_UNPACKED_BYTES:
+        raise SubmissionError(f"{archive.name} declares {declared >> 20} MiB of content; the limit is {MAX_UNPACKED_BYTES >> 20} MiB")
+    files: set[PurePosixPath] = set()
+    folders: set[PurePosixPath] = set()
+    for member in members:
+        name = _entry_name(archive, member.filename)
+        shown = _shown(member.filename)
+        if stat.S_ISLNK(member.external_attr >> 16):
+            raise SubmissionError(f"{archive.name}: entry {shown} is a symbolic link")
+        if member.flag_bits & 0x1:
+            raise SubmissionError(f"{archive.name}: entry {shown} is encrypted; submit a zip without a password")
+        if not member.is_dir() and member.compress_type not in SUPPORTED_COMPRESSION:
+            raise SubmissionError(f"{archive.name}: entry {shown} uses compression method {member.compress_type}, "
+                                  "which can't be read; use the ordinary (deflate) zip compression")
+        if name in files:
+            raise SubmissionError(f"{archive.name}: entry {shown} appears twice; keep one copy of each file")
+        if not member.is_dir():
+            files.add(name)
+        folders.update(name.parents if not member.is_dir() else (name, *name.parents))
+    clash = files & folders
+    if clash:
+        raise SubmissionError(f"{archive.name}: {_shown(min(clash).as_posix())} is both a file and a folder")
 
 
 def _entry_name(archive: Path, raw: str) -> PurePosixPath:
     """The entry's relative path, or :class:`SubmissionError` when it could escape or can't be stored."""
     name = PurePosixPath(raw.replace("\\", "/"))
     if name.is_absolute() or ".." in name.parts or not name.parts or ":" in name.parts[0]:
-        raise SubmissionError(f"{archive.name}: entry {raw!r} points outside the submission")
+        raise SubmissionError(f"{archive.name}: entry {_shown(raw)} points outside the submission")
     if any(ord(c) < 32 for c in raw) or any(len(part.encode()) > 255 for part in name.parts):
-        raise SubmissionError(f"{archive.name}: entry {raw[:80]!r} has a name that can't be stored")
+        raise SubmissionError(f"{archive.name}: entry {_shown(raw)} has a name that can't be stored")
+    if len(raw.encode()) > MAX_NAME_BYTES or len(name.parts) > MAX_NAME_PARTS:
+        raise SubmissionError(f"{archive.name}: entry {_shown(raw)} has a path longer than {MAX_NAME_BYTES} bytes "
+                              f"or deeper than {MAX_NAME_PARTS} folders")
     return name
+
+
+def _shown(name: str) -> str:
+    """An entry name as it appears in a message: quoted, and cut when long."""
+    return repr(name if len(name) <= 80 else name[:80] + "...")
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _regular_file(root: Path, name: str) -> bool:
@@ -109,7 +154,14 @@ def content_digest(root: Path, files: tuple[str, ...]) -> str:
 
 def stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -> StagedSubmission:
     """Lay ``submission`` over ``release/numnet`` in ``workdir/sandbox``."""
-    submission = Path(submission)
+    try:
+        return _stage(manifest, Path(submission), release, workdir)
+    except OSError as exc:  # an unreadable file or folder of the submission
+        name = Path(exc.filename).name if exc.filename else "a file"
+        raise SubmissionError(f"the submission can't be read: {name!r}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -> StagedSubmission:
     if not submission.exists():
         raise SubmissionError(f"submission {submission} does not exist")
     if not (release / "numnet").is_dir():
