@@ -9,13 +9,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from autograder.batch.run import BatchOptions, ClassRow, run_batch
 from autograder.grading.command import add_unconfined_build_flag, warn_about_weak_sandbox
 from autograder.grading.limits import Limits
 from autograder.grading.runner import GradingOptions
+from autograder.grading.safe_text import clean_text
 from autograder.paths import ASSIGNMENTS, CourseLayout
-from autograder.reports.write import ReportPaths, write_reports
+from autograder.reports.write import ReportError, ReportPaths, write_reports
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,8 +40,8 @@ def summary_table(rows: Sequence[ClassRow], title: str) -> Table:
         table.add_column(column, justify=justify)
     for row in rows:
         score = f"{row.results.score:.3g} / {row.results.max_score:g}" if row.results else "[red]error[/]"
-        note = "[red]" + row.error.replace("[", r"\[") + "[/]" if row.error else ("skipped (unchanged)" if row.skipped else "")
-        table.add_row(row.student, score, f"{row.seconds:.1f}", note)
+        note = Text(clean_text(row.error), style="red") if row.error else ("skipped (unchanged)" if row.skipped else "")
+        table.add_row(Text(clean_text(row.student)), score, f"{row.seconds:.1f}", note)
     return table
 
 
@@ -79,7 +81,11 @@ def run(args: argparse.Namespace) -> int:
                              allow_unconfined_build=args.allow_unconfined_build)
     warn_about_weak_sandbox(grading.limits, Console(stderr=True))
     options = BatchOptions(grading, workers=args.workers, scheduler=args.scheduler, force=args.force, zips=args.zips)
-    rows, reports = grade_class(args.assignment, course, options, console)
+    try:
+        rows, reports = grade_class(args.assignment, course, options, console)
+    except ReportError as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        return 1
     if not rows:
         console.print(f"[yellow]no submissions of {args.assignment} under {course.submitted} [/]")
         return 1

@@ -78,5 +78,9 @@ def _row(course: CourseLayout, assignment: str, outcome: Outcome) -> ClassRow:
     raised = bool(outcome.error) and outcome.max_score == 0 and not outcome.skipped
     if raised or state is None or not paths.results.is_file():
         return ClassRow(outcome.student, None, outcome.error or "no results were recorded", outcome.seconds, outcome.skipped)
-    results = Results.from_json(json.loads(paths.results.read_text()))
+    try:
+        results = Results.from_json(json.loads(paths.results.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError) as exc:  # a damaged file costs this row only
+        return ClassRow(outcome.student, None, f"the recorded results can't be read ({type(exc).__name__})",
+                        outcome.seconds, outcome.skipped)
     return ClassRow(outcome.student, results, outcome.error, state.seconds, outcome.skipped)

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.grading.safe_text import NAME_CHARS, OUTPUT_CHARS, clean_text
+
 STATUSES = ("passed", "failed")
 
 
@@ -48,6 +50,13 @@ class Results:
     def from_json(cls, data: dict[str, Any]) -> "Results":
         tests = [TestResult(**t) for t in data["tests"]]
         return cls(**{**data, "tests": tests})
+
+    def cleaned(self) -> "Results":
+        """A copy whose texts are safe for any writer (see :mod:`~autograder.grading.safe_text`)."""
+        tests = [TestResult(clean_text(t.name, 4 * NAME_CHARS), t.score, t.max_score, t.status,
+                            clean_text(t.output, OUTPUT_CHARS), t.visibility) for t in self.tests]
+        return Results(self.score, self.max_score, self.execution_time, clean_text(self.output, OUTPUT_CHARS), tests,
+                       self.extra_data)
 
 
 def validate(results: Results, known_names: set[str]) -> None:
@@ -94,8 +103,10 @@ def write_results(path: Path, results: Results, known_names: set[str]) -> None:
     write_atomically(path, json.dumps(results.to_json(), indent=2, sort_keys=False) + "\n")
 
 
-def junit_xml(results: Results, suite_name: str) -> str:
-    """The results as a JUnit XML document (one test case per check, score as properties)."""
+def junit_suite(results: Results, suite_name: str) -> ET.Element:
+    """The results as a JUnit ``<testsuite>`` (one test case per check, score as properties), every text cleaned."""
+    results = results.cleaned()
+    suite_name = clean_text(suite_name, 4 * NAME_CHARS)
     failures = sum(t.status == "failed" for t in results.tests)
     suite = ET.Element("testsuite", name=suite_name, tests=str(len(results.tests)), failures=str(failures),
                        errors="0", time=f"{results.execution_time:.3f}")
@@ -107,5 +118,11 @@ def junit_xml(results: Results, suite_name: str) -> str:
         ET.SubElement(props, "property", name="max_score", value=f"{test.max_score:g}")
         if test.status == "failed":
             ET.SubElement(case, "failure", message=test.output.splitlines()[0] if test.output else "failed").text = test.output
+    return suite
+
+
+def junit_xml(results: Results, suite_name: str) -> str:
+    """The results as a JUnit XML document."""
+    suite = junit_suite(results, suite_name)
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -24,6 +24,7 @@ _UNWANTED = re.compile(
     "\ufffe\uffff"  # noncharacters XML forbids
     "\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidirectional overrides that disguise text
 )
+_TERMINAL_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|.)")  # ANSI CSI, OSC, others
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.]")
 
 
@@ -37,7 +38,8 @@ def clean_text(value: Any, limit: int = MESSAGE_CHARS) -> str:
     oversized = len(text) > 4 * limit
     if oversized:  # don't normalise megabytes only to cut them afterwards
         text = text[: 4 * limit]
-    text = unicodedata.normalize("NFC", _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = _TERMINAL_ESCAPE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", _UNWANTED.sub("", text))
     if len(text) > limit or oversized:
         text = f"{text[:limit]}... [text cut at {limit} characters]"
     return text

@@ -83,6 +83,7 @@ def common_causes(rows: Sequence[ClassRow]) -> list[tuple[str, int]]:
     return causes.most_common(TOP)
 
 
+@matplotlib.rc_context({"text.parse_math": False})  # labels hold student text: "$" must stay a dollar sign
 def class_report(rows: Sequence[ClassRow], title: str) -> str:
     """The report as HTML text."""
     graded = [r for r in rows if r.results]

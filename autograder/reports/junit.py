@@ -5,7 +5,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from autograder.batch.run import ClassRow
-from autograder.grading.results import junit_xml
+from autograder.grading.results import junit_suite
+from autograder.grading.safe_text import clean_text
 
 
 def batch_junit(rows: Sequence[ClassRow], assignment: str) -> str:
@@ -13,12 +14,12 @@ def batch_junit(rows: Sequence[ClassRow], assignment: str) -> str:
     suites = ET.Element("testsuites", name=assignment)
     for row in rows:
         if row.results is not None:
-            suite = ET.fromstring(junit_xml(row.results, f"{assignment}.{row.student}").split("?>", 1)[1])
+            suite = junit_suite(row.results, f"{assignment}.{row.student}")
         else:
-            suite = ET.Element("testsuite", name=f"{assignment}.{row.student}", tests="1", failures="0", errors="1",
-                               time=f"{row.seconds:.3f}")
-            case = ET.SubElement(suite, "testcase", classname=f"{assignment}.{row.student}", name="grading")
-            ET.SubElement(case, "error", message="grading did not complete").text = row.error
+            name = clean_text(f"{assignment}.{row.student}")
+            suite = ET.Element("testsuite", name=name, tests="1", failures="0", errors="1", time=f"{row.seconds:.3f}")
+            case = ET.SubElement(suite, "testcase", classname=name, name="grading")
+            ET.SubElement(case, "error", message="grading did not complete").text = clean_text(row.error)
         suites.append(suite)
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
