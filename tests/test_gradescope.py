@@ -7,6 +7,7 @@ import sys
 import zipfile
 
 from autograder.gradescope import build_zip
+from autograder.grading.seeds import Secret
 from tests.grading_support import reference_submission
 
 ASSIGNMENT = "linear_regression"
@@ -43,4 +44,6 @@ def test_run_autograder_grades_the_submission_from_the_unpacked_zip(tmp_path):
     results = json.loads((home / "results" / "results.json").read_text())
     assert results["score"] == results["max_score"] == 100
     assert results["extra_data"]["secret"] == "file"  # the secret file, named without its path
+    assert results["extra_data"]["graded_with"]["secret"] == Secret(b"a course secret for this test", "").id
+    assert str(home) not in json.dumps(results["extra_data"]["graded_with"])
     assert results["extra_data"]["student"] == "ana@example.edu"

@@ -52,7 +52,7 @@ def grade_job(job: Job) -> Outcome:
         write_feedback(job.paths.feedback, results, load_manifest(job.assignment).title, job.student)
         seconds = time.monotonic() - started
         GradingState(job.source_sha256, results.extra_data.get("submission_sha256", ""), results.score,
-                     results.max_score, round(seconds, 3)).write(job.paths.state)
+                     results.max_score, round(seconds, 3), results.extra_data["graded_with"]).write(job.paths.state)
         error = "; ".join(graded.internal_errors)
         return Outcome(job.student, results.score, results.max_score, seconds, error)
     except BaseException as exc:  # noqa: BLE001 - one submission must never stop the batch

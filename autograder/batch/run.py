@@ -11,8 +11,10 @@ from autograder.batch.discovery import Submission, discover
 from autograder.batch.job import Job, Outcome
 from autograder.batch.schedule import run_dask, run_local
 from autograder.batch.state import GradingState, StudentPaths, is_current
+from autograder.grading.provenance import graded_with
 from autograder.grading.results import Results
 from autograder.grading.runner import GradingOptions
+from autograder.grading.seeds import load_secret
 from autograder.paths import CourseLayout
 
 
@@ -39,12 +41,14 @@ class ClassRow:
 
 
 def plan(assignment: str, course: CourseLayout, options: BatchOptions) -> tuple[list[Job], list[Submission]]:
-    """The jobs to run, and the submissions already graded (skipped unless ``force``)."""
+    """The jobs to run, and the submissions already graded with the same inputs (skipped unless ``force``)."""
+    grading = options.grading
+    inputs = graded_with(assignment, grading.secret or load_secret((grading.release,)), grading.release, grading.suites)
     jobs, skipped = [], []
     for submission in discover(course.submitted, assignment, options.zips):
         paths = StudentPaths.of(course, submission.student, assignment)
         source = submission.source_sha256()
-        if not options.force and is_current(paths, source):
+        if not options.force and is_current(paths, source, inputs):
             skipped.append(submission)
         else:
             jobs.append(Job(assignment, submission.student, submission.path, source, paths, options.grading))

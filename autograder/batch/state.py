@@ -2,12 +2,15 @@
 
 A student is finished once ``state.json`` exists next to ``results.json``: it is
 written atomically *after* the results and feedback, so a run killed at any point
-leaves either a complete, recorded grading or none at all.
+leaves either a complete, recorded grading or none at all. The state records what
+the grading depended on (the submission's bytes and the fingerprints of
+:mod:`~autograder.grading.provenance`); a re-run reuses the result only when all of
+them are unchanged.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from autograder.grading.results import write_atomically
@@ -32,13 +35,14 @@ class StudentPaths:
 
 @dataclass(frozen=True)
 class GradingState:
-    """What was graded: the submission's fingerprint and the score it earned."""
+    """What was graded, with what, and the score it earned."""
 
     source_sha256: str
     submission_sha256: str
     score: float
     max_score: float
     seconds: float
+    graded_with: dict[str, str] = field(default_factory=dict)
 
     def write(self, path: Path) -> None:
         write_atomically(path, json.dumps(asdict(self), indent=2) + "\n")
@@ -52,7 +56,8 @@ class GradingState:
             return None
 
 
-def is_current(paths: StudentPaths, source_sha256: str) -> bool:
-    """Whether this exact submission was already graded and its results are on disk."""
+def is_current(paths: StudentPaths, source_sha256: str, graded_with: dict[str, str]) -> bool:
+    """Whether this exact submission was already graded with these exact inputs, and its results are on disk."""
     state = GradingState.read(paths.state)
-    return state is not None and state.source_sha256 == source_sha256 and paths.results.is_file()
+    return (state is not None and state.source_sha256 == source_sha256 and state.graded_with == graded_with
+            and paths.results.is_file())

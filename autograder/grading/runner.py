@@ -18,6 +18,7 @@ from autograder.grading.build import DEFAULT_CACHE, BuildOutcome, build_extensio
 from autograder.grading.client import StudentError, StudentPackage, StudentProcess
 from autograder.grading.limits import Limits
 from autograder.grading.plugin import GradingContext, GradingPlugin, TestRecord
+from autograder.grading.provenance import graded_with
 from autograder.grading.results import Results, TestResult
 from autograder.grading.safe_text import OUTPUT_CHARS, clean_text
 from autograder.grading.seeds import Secret, load_secret
@@ -58,12 +59,13 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
     started = time.monotonic()
     manifest = load_manifest(assignment)
     secret = options.secret or load_secret((options.release,))
+    inputs = graded_with(assignment, secret, options.release, options.suites)
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
         try:
             staged = stage(manifest, Path(submission), options.release / assignment, workdir)
         except SubmissionError as exc:
-            return _unusable(manifest, str(exc), started, secret)
+            return _unusable(manifest, str(exc), started, secret, inputs)
         build = build_extensions(staged.sandbox, workdir, options.limits, options.build_cache,
                                  refuse_unconfined=not (secret.is_demo or options.allow_unconfined_build))
         process = StudentProcess(staged.sandbox, workdir / "runtime", options.limits, workdir / "worker.log")
@@ -82,6 +84,7 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
             "assignment": assignment,
             "submission_sha256": staged.digest,
             "secret": secret_origin(secret),
+            "graded_with": inputs,
             "worker": {"calls": process.calls, "restarts": process.restarts},
             "isolation": process.isolation.report(),
             "build": None if build is None else build.report(),
@@ -163,11 +166,12 @@ def score(manifest: Manifest, records: list[TestRecord], notes: list[str], secon
                    {**extra, "tasks": tasks_summary})
 
 
-def _unusable(manifest: Manifest, reason: str, started: float, secret: Secret) -> Graded:
+def _unusable(manifest: Manifest, reason: str, started: float, secret: Secret, inputs: dict[str, str]) -> Graded:
     """Results for a submission that could not be graded at all: every task scores 0."""
     reason = clean_text(reason)
     tests = [TestResult(f"{task.name}: submission", 0.0, task.points, "failed", reason) for task in manifest.tasks.values()]
     results = Results(0.0, manifest.max_score, round(time.monotonic() - started, 3),
                       f"The submission could not be graded: {reason}", tests,
-                      {"assignment": manifest.name, "secret": secret_origin(secret), "unusable": True})
+                      {"assignment": manifest.name, "secret": secret_origin(secret), "graded_with": inputs,
+                       "unusable": True})
     return Graded(results, {t.name for t in tests}, [])
