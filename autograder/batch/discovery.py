@@ -25,14 +25,22 @@ class Submission:
         """
         digest = hashlib.sha256()
         if self.path.is_file():
-            digest.update(self.path.read_bytes())
+            _feed(self.path, digest)
             return digest.hexdigest()
         for file in sorted(p for p in self.path.rglob("*") if p.is_file() and not p.is_symlink()):
             if "__pycache__" in file.parts:
                 continue
-            digest.update(file.relative_to(self.path).as_posix().encode() + b"\0")
-            digest.update(file.read_bytes() + b"\0")
+            digest.update(file.relative_to(self.path).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+            _feed(file, digest)
+            digest.update(b"\0")
         return digest.hexdigest()
+
+
+def _feed(path: Path, digest) -> None:
+    """Add ``path``'s bytes to ``digest`` in chunks, so a huge file costs no memory."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
 
 
 def discover(submitted: Path, assignment: str, zips: Path | None = None) -> list[Submission]:

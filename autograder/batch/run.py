@@ -47,8 +47,11 @@ def plan(assignment: str, course: CourseLayout, options: BatchOptions) -> tuple[
     jobs, skipped = [], []
     for submission in discover(course.submitted, assignment, options.zips):
         paths = StudentPaths.of(course, submission.student, assignment)
-        source = submission.source_sha256()
-        if not options.force and is_current(paths, source, inputs):
+        try:
+            source = submission.source_sha256()
+        except OSError:  # unreadable: graded anyway, where staging explains the problem to the student
+            source = ""
+        if not options.force and source and is_current(paths, source, inputs):
             skipped.append(submission)
         else:
             jobs.append(Job(assignment, submission.student, submission.path, source, paths, options.grading))

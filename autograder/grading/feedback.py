@@ -6,6 +6,7 @@ from pathlib import Path
 import jinja2
 
 from autograder.grading.results import Results, write_atomically
+from autograder.grading.safe_text import clean_text
 
 _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}: feedback for {{ student }}</title>
@@ -34,7 +35,8 @@ table{border-collapse:collapse;width:100%}td,th{padding:.35rem .6rem;border-bott
 
 def render_feedback(results: Results, title: str, student: str) -> str:
     """The feedback page as HTML text (every value escaped)."""
-    return _TEMPLATE.render(results=results, title=title, student=student, tasks=results.extra_data.get("tasks", {}))
+    return _TEMPLATE.render(results=results.cleaned(), title=title, student=clean_text(student),
+                            tasks=results.extra_data.get("tasks", {}))
 
 
 def write_feedback(path: Path, results: Results, title: str, student: str) -> None:
