@@ -210,11 +210,12 @@ class StudentProcess:
             raise StudentTimeout("Timeout", f"the call did not finish within {limit:.3g} s")
         if "error" in outcome:
             error = outcome["error"]
+            if not isinstance(error, (EOFError, OSError)):  # the worker answered, wrongly: no need to wait for it
+                self.stop()
+                raise bad_reply(error)
             status = self._exit_status()
             self.stop()
-            if isinstance(error, (EOFError, OSError)):
-                raise WorkerCrashed("WorkerCrashed", self._death_notice(status))
-            raise bad_reply(error)
+            raise WorkerCrashed("WorkerCrashed", self._death_notice(status))
         return outcome["reply"]
 
     def _exit_status(self) -> int | None:
