@@ -14,6 +14,7 @@ from autograder.batch.run import BatchOptions, ClassRow, run_batch
 from autograder.demo import build_class
 from autograder.grading.results import Results, TestResult, junit_xml
 from autograder.grading.runner import GradingOptions
+from autograder.grading.safe_text import clean_name, clean_text
 from autograder.manifest import load_manifest
 from autograder.paths import CourseLayout
 from autograder.reports.nbgrader_db import open_gradebook
@@ -101,3 +102,22 @@ def test_a_batch_with_a_hostile_student_reports_everyone(tmp_path):
     suites = {suite.get("name"): suite for suite in ET.fromstring(paths.junit.read_text())}
     assert suites[f"{ASSIGNMENT}.ada_reference"].get("failures") == "0"
     assert int(suites[f"{ASSIGNMENT}.bo_untouched"].get("failures")) == len(by_student["bo_untouched"].results.tests)
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("line one\r\nline two\rthree\ttabbed", "line one\nline two\nthree\ttabbed"),
+    ("\x1b[31mred\x1b[0m \x1b]0;title\x07bell \x00nul \x7fdel \x85next", "red bell nul del next"),
+    (f"bytes {UNDECODABLE} and \ud800 surrogates", "bytes caf  and  surrogates"),
+    ("\u202egnp.exe \ufffe\uffff", "gnp.exe "),
+    ("$\\frac{$ ]]> <b>&amp;", "$\\frac{$ ]]> <b>&amp;"),  # harmless characters stay; writers escape them
+])
+def test_clean_text_keeps_words_and_drops_controls(raw, clean):
+    assert clean_text(raw) == clean
+
+
+def test_clean_text_cuts_long_text_and_says_so():
+    assert clean_text("x" * 10, 4) == "xxxx... [text cut at 4 characters]"
+    huge = clean_text("y" * 50_000_000, 100)
+    assert huge.startswith("y" * 100) and len(huge) < 140
+    assert clean_name("Evil\x01\u202eName<>" * 20) == ("EvilName" * 10)
+    assert clean_name(None) == "object" and clean_name("\x01", fallback="Error") == "Error"
