@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "autograder.student.command",
     "autograder.grading.command",
     "autograder.batch.command",
+    "autograder.similarity.command",
     "autograder.gradescope",
     "autograder.demo",
 )
