@@ -11,6 +11,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import jinja2
 import matplotlib
@@ -20,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
 
 from autograder.batch.run import ClassRow  # noqa: E402
 from autograder.reports.scores import test_columns  # noqa: E402
+from autograder.similarity.report_section import similarity_section  # noqa: E402
 
 CAUSE = re.compile(r"Likely cause: ([^\n]+)")
 TOP = 10
@@ -33,6 +35,7 @@ img{max-width:100%}.error{color:#a4161a}</style></head><body>
 <p>{{ graded }} graded, {{ errors }} without results; mean score {{ "%.3g"|format(mean) }} / {{ "%g"|format(max_score) }}.</p>
 {% for caption, png in figures %}<h2>{{ caption }}</h2><img alt="{{ caption }}" src="data:image/png;base64,{{ png }}">
 {% endfor %}
+{{ similarity }}
 <h2>Students</h2><table><tr><th>student</th><th>score</th><th>seconds</th><th>note</th></tr>
 {% for row in rows %}<tr><td>{{ row.student }}</td>
 <td>{% if row.results %}{{ "%.3g"|format(row.results.score) }}{% else %}-{% endif %}</td>
@@ -84,8 +87,8 @@ def common_causes(rows: Sequence[ClassRow]) -> list[tuple[str, int]]:
 
 
 @matplotlib.rc_context({"text.parse_math": False})  # labels hold student text: "$" must stay a dollar sign
-def class_report(rows: Sequence[ClassRow], title: str) -> str:
-    """The report as HTML text."""
+def class_report(rows: Sequence[ClassRow], title: str, similarity_dir: Path | None = None) -> str:
+    """The report as HTML text; with the similarity section when ``similarity_dir`` holds a summary."""
     graded = [r for r in rows if r.results]
     max_score = max((r.results.max_score for r in graded), default=0.0)
     figures = [("Score distribution", score_histogram(rows, max_score))]
@@ -100,4 +103,4 @@ def class_report(rows: Sequence[ClassRow], title: str) -> str:
         figures.append(("Slowest submissions", _barh([r.student for r in slowest], [r.seconds for r in slowest], "seconds")))
     mean = sum(r.results.score for r in graded) / len(graded) if graded else 0.0
     return _PAGE.render(title=title, rows=rows, figures=figures, graded=len(graded), errors=len(rows) - len(graded),
-                        mean=mean, max_score=max_score)
+                        mean=mean, max_score=max_score, similarity=similarity_section(similarity_dir))

@@ -53,7 +53,7 @@ def write_reports(course: CourseLayout, assignment: str, rows: Sequence[ClassRow
     writers: list[tuple[Path, Callable[[], None]]] = [
         (paths.csv, lambda: write_atomically(paths.csv, gradebook_csv(rows))),
         (paths.junit, lambda: write_atomically(paths.junit, batch_junit(rows, assignment))),
-        (paths.html, lambda: write_atomically(paths.html, class_report(rows, manifest.title))),
+        (paths.html, lambda: write_atomically(paths.html, class_report(rows, manifest.title, paths.html.parent / "similarity"))),
         (paths.gradebook, lambda: update_gradebook(paths.gradebook, manifest, rows)),
     ]
     failed = []

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--course-dir", type=Path, help="course folder (default: $AUTOGRADER_COURSE_DIR or this checkout)")
     parser.add_argument("--zips", type=Path, help="also read the <student>.zip files of this folder")
     parser.add_argument("--known", type=Path, help="folder of known solutions (any layout) to compare every student with")
-    parser.add_argument("--threshold", type=_share, default=0.6, help="score from which a pair is flagged (default 0.6)")
+    parser.add_argument("--threshold", type=_share, default=0.5, help="score from which a pair is flagged (default 0.5)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local processes")
     parser.add_argument("--scheduler", help="Dask scheduler address (tcp://host:port) instead of local processes")
     parser.set_defaults(run=run)

@@ -22,7 +22,7 @@ _MASK = np.uint64((1 << 52) - 1)
 class Settings:
     """``k``: tokens per k-gram (shorter matches are noise); ``window``: winnowing window."""
 
-    k: int = 12
+    k: int = 10
     window: int = 4
 
 

@@ -20,9 +20,9 @@ from autograder.grading.results import write_atomically
 from autograder.paths import CourseLayout
 from autograder.similarity.fingerprint import matched_spans
 from autograder.similarity.index import Pair
+from autograder.similarity.report_section import SUMMARY
 from autograder.similarity.run import Options, Report
 
-SUMMARY = "similarity.json"
 TABLE_ROWS = 40
 
 

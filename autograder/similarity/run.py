@@ -32,7 +32,7 @@ CLUSTER_SIZE = 3
 class Options:
     """How to run: the flagging threshold, extra inputs and where to compute."""
 
-    threshold: float = 0.6
+    threshold: float = 0.5
     known: Path | None = None
     zips: Path | None = None
     scheduler: str | None = None
