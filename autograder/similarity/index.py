@@ -4,7 +4,7 @@ For each task, every fingerprint points to the submissions holding it; only
 submissions that share a fingerprint are ever paired. Fingerprints held by many
 students (more than ``common_share`` of the class, and more than ``common_floor``
 students) are what everybody writes and are ignored, as MOSS does. A pair's score
-is the share of the smaller side's fingerprints found in the other side.
+is the share of the smaller side's remaining fingerprints found in the other side.
 """
 from __future__ import annotations
 
@@ -66,10 +66,9 @@ def score_task(task: str, prints: dict[Owner, Fingerprint], settings: IndexSetti
     for owners in postings.values():
         if len(owners) > 1:
             shared.update((a, b) for a, b in combinations(sorted(owners, key=_order), 2) if not (a.known and b.known))
-    pairs = []
-    for (a, b), count in shared.items():
-        if count >= settings.min_shared:
-            pairs.append(Pair(task, a, b, count, count / len(prints[a].positions), count / len(prints[b].positions)))
+    sizes = {owner: len(fp.hashes - common) for owner, fp in prints.items()}
+    pairs = [Pair(task, a, b, count, count / sizes[a], count / sizes[b])
+             for (a, b), count in shared.items() if count >= settings.min_shared]
     return pairs, common
 
 

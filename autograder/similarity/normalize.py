@@ -1,7 +1,7 @@
 """Turning a task's functions into one normalised token stream.
 
-Tokens come from Pygments' Python and Cython lexers, which read any text (also code
-that does not parse). Comments, docstrings, whitespace and line breaks are dropped;
+Parsed Python is split by :mod:`tokenize`; Cython and code that does not parse by
+Pygments' lexers, which read any text. Both feed the same rules. Comments, docstrings, whitespace and line breaks are dropped;
 every identifier the student could have chosen becomes ``V``; strings become ``S``;
 numbers are written in one canonical form; grouping parentheses (not those of calls)
 are dropped, so ``return (a, b)`` and ``return a, b`` read alike. Kept as written:
@@ -11,19 +11,24 @@ functions around a file changes nothing.
 """
 from __future__ import annotations
 
-import ast
 import builtins
+import io
+import keyword
+import tokenize
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from pygments.lexers import CythonLexer, PythonLexer
-from pygments.token import Comment, Name, Number, String, Text, Whitespace
+from pygments.token import Comment, Keyword, Name, Number, String, Text, Whitespace
 
 from autograder.similarity.extract import Fragment
 
 _LEXERS = {".py": PythonLexer(), ".pyx": CythonLexer()}
-_BUILTINS = frozenset(dir(builtins))
+_KEPT_NAMES = frozenset(dir(builtins)) | {"self", "cls"}
+_SKIPPED = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.ENDMARKER)
+RawToken = tuple[int, str, str]  # (start offset, kind: name/keyword/number/string/other, text)
 
 
 @dataclass(frozen=True)
@@ -44,39 +49,84 @@ def _token_id(token: str) -> int:
     return zlib.crc32(token.encode())
 
 
+def _python_tokens(code: str) -> Iterator[RawToken]:
+    """Tokens of parsed Python; a string standing alone as a statement (a docstring) is left out."""
+    starts = np.cumsum([0] + [len(line) for line in code.splitlines(keepends=True)])
+    tokens = [t for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type != tokenize.NL]
+    for i, token in enumerate(tokens):
+        if token.type in _SKIPPED:
+            continue
+        offset = int(starts[token.start[0] - 1]) + token.start[1]
+        if token.type == tokenize.STRING:
+            alone = (i == 0 or tokens[i - 1].type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)) and \
+                (i + 1 == len(tokens) or tokens[i + 1].type in (tokenize.NEWLINE, tokenize.ENDMARKER))
+            if not alone:
+                yield offset, "string", token.string
+        elif token.type == tokenize.NAME:
+            yield offset, "keyword" if keyword.iskeyword(token.string) else "name", token.string
+        else:
+            yield offset, "number" if token.type == tokenize.NUMBER else "other", token.string
+
+
+def _lexer_tokens(code: str, suffix: str) -> Iterator[RawToken]:
+    """Tokens of any text by Pygments (Cython, or Python that does not parse)."""
+    for start, kind, value in _LEXERS[suffix].get_tokens_unprocessed(code):
+        if not value.strip() or kind in Comment or kind in String.Doc or kind in Text or kind in Whitespace:
+            continue
+        if kind in String:
+            yield start, "string", value
+        elif kind in Keyword or kind in Name.Builtin:
+            yield start, "keyword", value
+        elif kind in Name:
+            yield start, "name", value
+        else:
+            yield start, "number" if kind in Number else "other", value
+
+
 def _number(value: str) -> str:
-    try:
-        return repr(ast.literal_eval(value))
-    except (ValueError, SyntaxError):
-        return value
+    text = value.replace("_", "").lower()
+    for parse in (lambda t: int(t, 0), float, complex):
+        try:
+            return repr(parse(text))
+        except ValueError:
+            continue
+    return value
 
 
-def normalised_tokens(code: str, suffix: str, given_names: frozenset[str]) -> list[tuple[str, int, int]]:
-    """``(normalised token, start, end)`` for the significant tokens of ``code``."""
-    raw = [(start, kind, value) for start, kind, value in _LEXERS[suffix].get_tokens_unprocessed(code)
-           if value.strip() and not (kind in Comment or kind in String.Doc or kind in Text or kind in Whitespace)]
+def raw_tokens(code: str, suffix: str, parsed: bool) -> list[RawToken]:
+    """The significant tokens of ``code``, from :mod:`tokenize` when it parsed, else from Pygments."""
+    if parsed and suffix == ".py":
+        try:
+            return list(_python_tokens(code))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            pass
+    return list(_lexer_tokens(code, suffix))
+
+
+def normalised_tokens(raw: list[RawToken], given_names: frozenset[str]) -> list[tuple[str, int, int]]:
+    """``(normalised token, start, end)`` for ``raw`` tokens (see the module docstring)."""
     out: list[tuple[str, int, int]] = []
     grouping: list[bool] = []  # per open parenthesis: dropped as a mere grouping
     for i, (start, kind, value) in enumerate(raw):
         end = start + len(value)
-        previous = raw[i - 1] if i else (0, None, "")
+        _, before, previous = raw[i - 1] if i else (0, "", "")
         following = raw[i + 1][2] if i + 1 < len(raw) else ""
         if value == "(":
-            called = previous[1] is not None and (previous[1] in Name or previous[2] in (")", "]"))
+            called = before == "name" or previous in (")", "]")
             grouping.append(not called)
             if not called:
                 continue
         elif value == ")" and grouping and grouping.pop():
             continue
-        if kind in String:
-            if out and out[-1][0] == "S" and previous[1] in String:  # one token per (f-, joined) string
+        if kind == "string":
+            if out and out[-1][0] == "S" and before == "string":  # one token per (f-, joined) string
                 out[-1] = ("S", out[-1][1], end)
                 continue
             token = "S"
-        elif kind in Number:
+        elif kind == "number":
             token = _number(value)
-        elif kind in Name and kind not in Name.Builtin and previous[2] != "." and value not in _BUILTINS \
-                and value not in given_names and not (following == "=" and grouping):
+        elif kind == "name" and previous != "." and value not in _KEPT_NAMES and value not in given_names \
+                and not (following == "=" and grouping):
             token = "V"
         else:
             token = value
@@ -94,7 +144,7 @@ def document(fragments: list[tuple[str, Fragment]], given_names: frozenset[str])
         heading = f"# {filename}:{fragment.qualname} (line {fragment.first_line})\n"
         body = fragment.text + "\n\n"
         suffix = ".pyx" if filename.endswith(".pyx") else ".py"
-        for token, start, end in normalised_tokens(body, suffix, given_names):
+        for token, start, end in normalised_tokens(raw_tokens(body, suffix, fragment.parsed), given_names):
             ids.append(_token_id(token))
             spans.append((offset + len(heading) + start, offset + len(heading) + end))
         parts.append(heading + body)

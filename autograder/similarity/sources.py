@@ -45,22 +45,28 @@ def read_code(path: Path, label: str, files: CodeFiles) -> None:
 
 def submission_code(submission: Path, owned: tuple[str, ...], modules: tuple[str, ...]) -> CodeFiles:
     """The ``modules`` (paths like ``numnet/layers.py``) of a submission folder or ``.zip``."""
+    if submission.is_file():
+        with tempfile.TemporaryDirectory(prefix="similarity-") as tmp:
+            try:
+                unpack_zip(submission, Path(tmp))
+            except SubmissionError as exc:
+                return CodeFiles(notes=[str(exc)])
+            return _owned_code(Path(tmp), owned, modules)
+    return _owned_code(submission, owned, modules)
+
+
+def _owned_code(folder: Path, owned: tuple[str, ...], modules: tuple[str, ...]) -> CodeFiles:
     files = CodeFiles()
-    with tempfile.TemporaryDirectory(prefix="similarity-") as tmp:
-        folder = submission
-        try:
-            if submission.is_file():
-                folder = Path(tmp)
-                unpack_zip(submission, folder)
-            root = find_root(folder, owned)
-        except SubmissionError as exc:
-            files.notes.append(str(exc))
-            return files
-        for name in modules:
-            if (root / name).exists() or (root / name).is_symlink():
-                read_code(root / name, name, files)
-            else:
-                files.notes.append(f"{name}: missing")
+    try:
+        root = find_root(folder, owned)
+    except SubmissionError as exc:
+        files.notes.append(str(exc))
+        return files
+    for name in modules:
+        if (root / name).exists() or (root / name).is_symlink():
+            read_code(root / name, name, files)
+        else:
+            files.notes.append(f"{name}: missing")
     return files
 
 

@@ -50,8 +50,9 @@ def reorder(text: str, seed: int = 0) -> str:
     return "".join(lines)
 
 
-def insert_dead_code(text: str, seed: int = 0, every: int = 3) -> str:
-    """``text`` (reformatted) with an unused statement after every ``every``-th statement of each function."""
+def insert_dead_code(text: str, seed: int = 0, every: int = 3, numbers: int = 1000) -> str:
+    """``text`` (reformatted) with an unused statement after every ``every``-th statement of each function
+    (each multiplies a number below ``numbers`` by 0)."""
     tree = ast.parse(text)
     rng = random.Random(seed)
     for node in ast.walk(tree):
@@ -60,6 +61,6 @@ def insert_dead_code(text: str, seed: int = 0, every: int = 3) -> str:
             for number, statement in enumerate(node.body, start=1):
                 body.append(statement)
                 if number % every == 0 and not isinstance(statement, (ast.Return, ast.Raise)):
-                    body.append(ast.parse(f"unused_{rng.randrange(10**6)} = {rng.randrange(1000)} * 0").body[0])
+                    body.append(ast.parse(f"unused_{rng.randrange(10**6)} = {rng.randrange(numbers)} * 0").body[0])
             node.body = body
     return ast.unparse(tree) + "\n"
