@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -221,11 +222,21 @@ def test_independent_naive_convolution_stays_below_the_threshold(tmp_path):
     assert all(pair.score < THRESHOLD for pair in pairs)
 
 
+def zip_folder(folder: Path, archive: Path, prefix: str = "") -> None:
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in folder.rglob("*"):
+            bundle.write(path, prefix + path.relative_to(folder).as_posix())
+
+
 def test_command_line_writes_csv_pages_summary_and_class_report_section(course, tmp_path):
     target = tmp_path / "course"
     shutil.copytree(course / "submitted", target / "submitted")
+    zips = tmp_path / "zips"
+    zips.mkdir()
+    zip_folder(course / "submitted" / "bob" / ASSIGNMENT, zips / "olivia.zip", prefix="hw2/")
+    zip_folder(course / "submitted" / "bob" / ASSIGNMENT, zips / "mallory.zip", prefix="../")
     status = main(["similarity", ASSIGNMENT, "--course-dir", str(target), "--known", str(course / "known"),
-                   "--workers", "2"])
+                   "--zips", str(zips), "--workers", "2"])
     assert status == 0
     folder = target / "reports" / ASSIGNMENT / "similarity"
     lines = (folder / "similarity.csv").read_text().splitlines()
@@ -234,8 +245,10 @@ def test_command_line_writes_csv_pages_summary_and_class_report_section(course, 
     flagged = [row for row in rows if row["flagged"] == "True"]
     assert {(r["first"], r["second"]) for r in flagged if r["task"] == "affine"} >= {("alice", "bob"), ("alice", "erin")}
     assert any(r["compared_by"] == "tokens" and "heidi" in (r["first"], r["second"]) for r in flagged)
+    assert ("bob", "olivia") in {(r["first"], r["second"]) for r in flagged if r["task"] == "fc_net"}
     summary = json.loads((folder / "similarity.json").read_text())
     assert len(summary["flagged"]) == len(flagged)
+    assert any("points outside the submission" in note for note in summary["notes"]["mallory"])
     page = (folder / summary["flagged"][0]["page"]).read_text()
     assert NOTICE in page and "<mark>" in page
     section = class_report([], "fc_nets", folder)
@@ -251,3 +264,21 @@ def test_dask_scheduler_gives_the_same_pairs(course, report):
                                 Options(known=course / "known", scheduler=cluster.scheduler_address))
     key = [(p.task, p.first, p.second, p.shared) for p in report.pairs]
     assert [(p.task, p.first, p.second, p.shared) for p in remote.pairs] == key
+
+
+def test_cython_inner_loop_is_compared_by_tokens(tmp_path):
+    settings = Settings()
+    manifest = load_manifest("conv_nets")
+    starter = load_starter(manifest, RELEASE / "conv_nets", settings)
+    pyx = "numnet/im2col_cython.pyx"
+    solved = (reference_submission("conv_nets", tmp_path) / pyx).read_text()
+    texts = {"reference": solved, "renamed": variants.rename(solved, {"row": "r", "dst": "target", "n": "image"}),
+             "stub": (RELEASE / "conv_nets" / pyx).read_text(), "stub too": (RELEASE / "conv_nets" / pyx).read_text()}
+    prints = {}
+    for name, text in texts.items():
+        doc = task_documents(CodeFiles({pyx: text}), manifest, starter.given_names).documents["im2col"]
+        assert not doc.parsed
+        prints[Owner(name)] = fingerprint(doc, settings, starter.boilerplate["im2col"])
+    pairs, _ = score_task("im2col", prints, IndexSettings())
+    assert [(p.first.name, p.second.name) for p in pairs] == [("reference", "renamed")]
+    assert pairs[0].score >= THRESHOLD

@@ -1,13 +1,14 @@
 """Turning a task's functions into one normalised token stream.
 
 Parsed Python is split by :mod:`tokenize`; Cython and code that does not parse by
-Pygments' lexers, which read any text. Both feed the same rules. Comments, docstrings, whitespace and line breaks are dropped;
-every identifier the student could have chosen becomes ``V``; strings become ``S``;
-numbers are written in one canonical form; grouping parentheses (not those of calls)
-are dropped, so ``return (a, b)`` and ``return a, b`` read alike. Kept as written:
-keywords, operators, builtins, attribute and keyword-argument names (the NumPy API)
-and the names the release's module defines or imports (``np``, given helpers). The task's functions are laid out in the manifest's order, so moving
-functions around a file changes nothing.
+Pygments' lexers, which read any text. Both feed the same rules. Comments,
+docstrings, whitespace and line breaks are dropped; every identifier the student
+could have chosen becomes ``V``; strings become ``S``; numbers take one canonical
+form; grouping parentheses (not those of calls) are dropped, so ``return (a, b)``
+and ``return a, b`` read alike. Kept as written: keywords, operators, builtins,
+attribute and keyword-argument names (the NumPy API) and the names the release's
+module defines or imports (``np``, given helpers). The task's functions are laid
+out in the manifest's order, so moving functions around a file changes nothing.
 """
 from __future__ import annotations
 
