@@ -259,7 +259,7 @@ def test_command_line_writes_csv_pages_summary_and_class_report_section(course, 
 def test_dask_scheduler_gives_the_same_pairs(course, report):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         remote = run_similarity(ASSIGNMENT, CourseLayout(course),
                                 Options(known=course / "known", scheduler=cluster.scheduler_address))
     key = [(p.task, p.first, p.second, p.shared) for p in report.pairs]

@@ -55,16 +55,16 @@ def task_documents(files: CodeFiles, manifest: Manifest, given_names: frozenset[
     their own layout); otherwise it is looked up in its manifest module only.
     """
     notes = list(files.notes)
+    refs = {(ref.module, ref.qualname) for task in manifest.tasks.values() for ref in task.functions}
     found: dict[tuple[str, str], tuple[str, Fragment]] = {}
     for label, text in files.texts.items():
-        wanted = [ref.qualname for task in manifest.tasks.values() for ref in task.functions
-                  if any_module or label == f"numnet/{ref.module}"]
-        fragments, problem = extract(text, label, sorted(set(wanted)))
-        if problem and fragments:
-            notes.append(f"{problem}: compared by tokens only")
-        for ref_key in {(ref.module, ref.qualname) for task in manifest.tasks.values() for ref in task.functions}:
-            if ref_key[1] in fragments and ref_key not in found:
-                found[ref_key] = (label, fragments[ref_key[1]])
+        wanted = sorted({name for module, name in refs if any_module or label == f"numnet/{module}"})
+        fragments, problem = extract(text, label, wanted)
+        if problem:
+            notes.append(f"{problem}: " + ("compared by tokens only" if fragments else "no task function found"))
+        for module, name in refs:
+            if name in fragments and (module, name) not in found:
+                found[(module, name)] = (label, fragments[name])
     documents = {}
     for name, task in manifest.tasks.items():
         parts = [found[(ref.module, ref.qualname)] for ref in task.functions if (ref.module, ref.qualname) in found]
