@@ -231,6 +231,7 @@ def zip_folder(folder: Path, archive: Path, prefix: str = "") -> None:
 def test_command_line_writes_csv_pages_summary_and_class_report_section(course, tmp_path):
     target = tmp_path / "course"
     shutil.copytree(course / "submitted", target / "submitted")
+    shutil.copytree(course / "submitted" / "bob", target / "submitted" / "=SUM(A1)[red]")
     zips = tmp_path / "zips"
     zips.mkdir()
     zip_folder(course / "submitted" / "bob" / ASSIGNMENT, zips / "olivia.zip", prefix="hw2/")
@@ -246,6 +247,7 @@ def test_command_line_writes_csv_pages_summary_and_class_report_section(course, 
     assert {(r["first"], r["second"]) for r in flagged if r["task"] == "affine"} >= {("alice", "bob"), ("alice", "erin")}
     assert any(r["compared_by"] == "tokens" and "heidi" in (r["first"], r["second"]) for r in flagged)
     assert ("bob", "olivia") in {(r["first"], r["second"]) for r in flagged if r["task"] == "fc_net"}
+    assert ("'=SUM(A1)[red]", "alice") in {(r["first"], r["second"]) for r in flagged if r["task"] == "fc_net"}
     summary = json.loads((folder / "similarity.json").read_text())
     assert len(summary["flagged"]) == len(flagged)
     assert any("points outside the submission" in note for note in summary["notes"]["mallory"])

@@ -78,6 +78,11 @@ def escape_rich(text: str) -> str:
     return text.replace("[", r"\[")
 
 
+def _cell(text: str) -> str:
+    """A name as a CSV cell a spreadsheet shows as text, never evaluates as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def pairs_csv(report: Report) -> str:
     """Every scored pair, best first; the first line is a ``#`` comment with the notice."""
     buffer = io.StringIO()
@@ -86,7 +91,7 @@ def pairs_csv(report: Report) -> str:
     writer.writerow(["task", "first", "first_known", "second", "second_known", "score", "first_share",
                      "second_share", "shared_fingerprints", "flagged", "compared_by"])
     for pair in report.pairs:
-        writer.writerow([pair.task, pair.first.name, pair.first.known, pair.second.name, pair.second.known,
+        writer.writerow([pair.task, _cell(pair.first.name), pair.first.known, _cell(pair.second.name), pair.second.known,
                          f"{pair.score:.4f}", f"{pair.first_share:.4f}", f"{pair.second_share:.4f}", pair.shared,
                          pair.score >= report.threshold, "ast" if report.parsed(pair) else "tokens"])
     return buffer.getvalue()
