@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.similarity.output import OutputPaths, ranked_table, write_outputs
+    from autograder.similarity.output import OutputPaths, escape_rich, ranked_table, write_outputs
     from autograder.similarity.run import Options, run_similarity
 
     console = Console()
@@ -44,10 +44,14 @@ def run(args: argparse.Namespace) -> int:
     options = Options(threshold=args.threshold, known=args.known, zips=args.zips, scheduler=args.scheduler,
                       workers=args.workers)
     columns = (TextColumn("fingerprinting {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
-        bar = progress.add_task(args.assignment, total=None)
-        report = run_similarity(args.assignment, course, options, lambda total: progress.update(bar, total=total),
-                                lambda prints: progress.advance(bar))
+    try:
+        with Progress(*columns, console=console) as progress:
+            bar = progress.add_task(args.assignment, total=None)
+            report = run_similarity(args.assignment, course, options, lambda total: progress.update(bar, total=total),
+                                    lambda prints: progress.advance(bar))
+    except ValueError as exc:  # e.g. a student with both a folder and a zip
+        console.print(f"[red]{escape_rich(str(exc))}[/]")
+        return 2
     students = sum(not owner.known for owner in report.prints)
     if not students:
         console.print(f"[yellow]no submissions of {args.assignment} under {course.submitted}[/]")
