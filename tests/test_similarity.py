@@ -23,7 +23,7 @@ from autograder.similarity import NOTICE, variants
 from autograder.similarity.extract import Fragment
 from autograder.similarity.fingerprint import Settings, fingerprint
 from autograder.similarity.index import IndexSettings, Owner, score_task
-from autograder.similarity.normalize import document
+from autograder.similarity.normalize import document, normalised_tokens, raw_tokens
 from autograder.similarity.run import Options, Report, run_similarity
 from autograder.similarity.sources import MAX_FILE_BYTES, CodeFiles
 from autograder.similarity.tasks import load_starter, task_documents
@@ -284,3 +284,26 @@ def test_cython_inner_loop_is_compared_by_tokens(tmp_path):
     pairs, _ = score_task("im2col", prints, IndexSettings())
     assert [(p.first.name, p.second.name) for p in pairs] == [("reference", "renamed")]
     assert pairs[0].score >= THRESHOLD
+
+
+LOOP = '''    def features(self, xs):
+        """Loop version."""
+        rows = []
+        for x, y in zip(xs, self.ys):
+            if x.sum() > 0:
+                rows.append(x * 2 + np.sum(y, axis=0))  # café
+        return rows
+'''
+COMPREHENSION = '''    def features(self, xs):
+        rows = [x * 2 + np.sum(y, axis=0)  # café
+                for x, y in zip(xs, self.ys) if x.sum() > 0]
+        return rows
+'''
+
+
+def test_a_list_comprehension_reads_as_the_loop_of_the_same_structure():
+    def normalised(code: str) -> list[str]:
+        return [token for token, _, _ in normalised_tokens(raw_tokens(code, ".py", True), frozenset({"np"}))]
+
+    assert normalised(LOOP) == normalised(COMPREHENSION)
+    assert normalised(LOOP) != normalised(COMPREHENSION.replace("x * 2", "x * 3"))

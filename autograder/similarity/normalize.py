@@ -5,7 +5,7 @@ Pygments' lexers, which read any text. Both feed the same rules. Comments,
 docstrings, whitespace and line breaks are dropped; every identifier the student
 could have chosen becomes ``V``; strings become ``S``; numbers take one canonical
 form; grouping parentheses (not those of calls) are dropped, so ``return (a, b)``
-and ``return a, b`` read alike. Kept as written: keywords, operators, builtins,
+and ``return a, b`` read alike; a list comprehension reads as its loop. Kept as written: keywords, operators, builtins,
 attribute and keyword-argument names (the NumPy API) and the names the release's
 module defines or imports (``np``, given helpers). The task's functions are laid
 out in the manifest's order, so moving functions around a file changes nothing.
@@ -24,12 +24,12 @@ import numpy as np
 from pygments.lexers import CythonLexer, PythonLexer
 from pygments.token import Comment, Keyword, Name, Number, String, Text, Whitespace
 
+from autograder.similarity.comprehensions import RawToken, as_loops
 from autograder.similarity.extract import Fragment
 
 _LEXERS = {".py": PythonLexer(), ".pyx": CythonLexer()}
 _KEPT_NAMES = frozenset(dir(builtins)) | {"self", "cls"}
 _SKIPPED = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.ENDMARKER)
-RawToken = tuple[int, str, str]  # (start offset, kind: name/keyword/number/string/other, text)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def raw_tokens(code: str, suffix: str, parsed: bool) -> list[RawToken]:
     """The significant tokens of ``code``, from :mod:`tokenize` when it parsed, else from Pygments."""
     if parsed and suffix == ".py":
         try:
-            return list(_python_tokens(code))
+            return as_loops(code, list(_python_tokens(code)))
         except (tokenize.TokenError, IndentationError, SyntaxError):
             pass
     return list(_lexer_tokens(code, suffix))
