@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape as escape_rich
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from autograder import similarity
@@ -33,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.similarity.output import OutputPaths, escape_rich, ranked_table, write_outputs
+    from autograder.similarity.output import OutputPaths, ranked_table, write_outputs
     from autograder.similarity.run import Options, run_similarity
 
     console = Console()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
+from rich.markup import escape as escape_rich
 from rich.table import Table
 
 from autograder import similarity
@@ -55,8 +56,7 @@ def _side(pair: Pair, index: int) -> str:
 
 
 def _notes(report: Report, pair: Pair) -> str:
-    notes = [] if report.parsed(pair) else ["compared by tokens only (code that does not parse, or Cython)"]
-    return "; ".join(notes)
+    return "" if report.parsed(pair) else "compared by tokens only (code that does not parse, or Cython)"
 
 
 def ranked_table(report: Report, limit: int = TABLE_ROWS) -> Table:
@@ -71,11 +71,6 @@ def ranked_table(report: Report, limit: int = TABLE_ROWS) -> Table:
         table.add_row(pair.task, escape_rich(_side(pair, 0)), escape_rich(_side(pair, 1)), f"{pair.score:.2f}",
                       f"{pair.first_share:.0%} / {pair.second_share:.0%}", _notes(report, pair), style=style)
     return table
-
-
-def escape_rich(text: str) -> str:
-    """``text`` shown literally by rich (a student's folder name may hold markup)."""
-    return text.replace("[", r"\[")
 
 
 def _cell(text: str) -> str:
