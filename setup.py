@@ -1,5 +1,7 @@
 """Build configuration that pyproject.toml cannot express: the ``numnet`` package
-lives under ``reference/`` and its ``.pyx`` modules are compiled on install."""
+lives under ``reference/`` and its ``.pyx`` modules are compiled on install; the
+student tools (``autograder_student``) live in ``student_tools/``, the stand-alone
+project that every release ships, and the grader's ``check``/``submit`` use them."""
 from pathlib import Path
 
 import numpy
@@ -21,8 +23,9 @@ extensions = [
 
 setup(
     packages=find_packages(str(REFERENCE), include=["numnet", "numnet.*"])
-    + find_packages(".", include=["autograder", "autograder.*"]),
-    package_dir={"numnet": "reference/numnet"},
+    + find_packages(".", include=["autograder", "autograder.*"])
+    + ["autograder_student"],
+    package_dir={"numnet": "reference/numnet", "autograder_student": "student_tools/autograder_student"},
     package_data={"numnet": ["*.pyx", "data/*.npz", "data/*.csv"], "autograder": ["**/*.toml", "**/*.html", "**/*.j2"]},
     ext_modules=cythonize(extensions, language_level=3, compiler_directives={"embedsignature": True}),
     zip_safe=False,

@@ -14,7 +14,7 @@ from autograder import __version__
 
 COMMAND_MODULES: tuple[str, ...] = (
     "autograder.release.command",
-    "autograder.student.command",
+    "autograder_student.command",
     "autograder.grading.command",
     "autograder.batch.command",
     "autograder.similarity.command",

@@ -7,18 +7,16 @@ comparison tolerances and the notebooks. See ``docs/manifest.md``.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from autograder.paths import ASSIGNMENTS, SOURCE
+from autograder_student.manifest import ManifestError, parse_assignment, read_toml, require, string_list
+
+__all__ = ["DEFAULT_TOLERANCES", "FunctionRef", "Manifest", "ManifestError", "Task", "load_manifest", "parse_manifest"]
 
 DEFAULT_TOLERANCES = {"forward": 1e-7, "gradient": 1e-6, "numeric": 1e-5, "float32": 1e-4}
-
-
-class ManifestError(ValueError):
-    """A manifest that can't be used; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -84,24 +82,6 @@ _TOP_KEYS = {"assignment", "release", "submission", "tolerances", "tasks"}
 _TASK_KEYS = {"title", "points", "functions", "tolerances"}
 
 
-def _require(table: dict[str, Any], key: str, kind: type, where: str) -> Any:
-    if key not in table:
-        raise ManifestError(f"{where}: missing key {key!r}")
-    value = table[key]
-    if not isinstance(value, kind):
-        raise ManifestError(f"{where}: {key!r} must be a {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
-def _string_list(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    values = _require(table, key, list, where)
-    if not all(isinstance(v, str) and v for v in values):
-        raise ManifestError(f"{where}: {key!r} must be a list of non-empty strings")
-    if len(set(values)) != len(values):
-        raise ManifestError(f"{where}: {key!r} lists a file twice")
-    return tuple(values)
-
-
 def _tolerances(table: dict[str, Any], base: dict[str, float], where: str) -> dict[str, float]:
     unknown = set(table) - set(DEFAULT_TOLERANCES)
     if unknown:
@@ -115,53 +95,43 @@ def _tolerances(table: dict[str, Any], base: dict[str, float], where: str) -> di
 
 
 def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
-    """Validate the parsed TOML of a manifest."""
+    """Validate the parsed TOML of a manifest: the student's view of it, then the grader's sections."""
     where = str(path)
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ManifestError(f"{where}: unknown section(s) {sorted(unknown)}")
-    head = _require(data, "assignment", dict, where)
-    name = _require(head, "name", str, f"{where} [assignment]")
-    if name != path.parent.name:
-        raise ManifestError(f"{where}: [assignment] name {name!r} differs from its folder {path.parent.name!r}")
-    modules = _string_list(_require(data, "release", dict, where), "modules", f"{where} [release]")
-    student_files = _string_list(_require(data, "submission", dict, where), "files", f"{where} [submission]")
+    info = parse_assignment(data, path)
+    modules = string_list(require(data, "release", dict, where), "modules", f"{where} [release]")
     tolerances = _tolerances(data.get("tolerances", {}), DEFAULT_TOLERANCES, f"{where} [tolerances]")
     tasks: dict[str, Task] = {}
-    for task_name, table in _require(data, "tasks", dict, where).items():
+    for task_name, table in data["tasks"].items():
         at = f"{where} [tasks.{task_name}]"
-        if not isinstance(table, dict):
-            raise ManifestError(f"{at}: must be a table")
         if set(table) - _TASK_KEYS:
             raise ManifestError(f"{at}: unknown key(s) {sorted(set(table) - _TASK_KEYS)}")
-        points = _require(table, "points", (int, float), at)
-        if points <= 0:
-            raise ManifestError(f"{at}: points must be positive, got {points}")
         try:
-            functions = tuple(FunctionRef.parse(f) for f in _string_list(table, "functions", at))
+            functions = tuple(FunctionRef.parse(f) for f in string_list(table, "functions", at))
         except ValueError as exc:
             raise ManifestError(f"{at}: {exc}") from None
         for ref in functions:
             if ref.module not in modules:
                 raise ManifestError(f"{at}: {ref} is in {ref.module!r}, which [release] modules does not list")
-            if f"numnet/{ref.module}" not in student_files:
+            if f"numnet/{ref.module}" not in info.student_files:
                 raise ManifestError(f"{at}: {ref} must be in a student-owned file; add 'numnet/{ref.module}' to [submission] files")
+        task = info.tasks[task_name]
         tasks[task_name] = Task(
             name=task_name,
-            title=table.get("title", task_name.replace("_", " ")),
-            points=float(points),
+            title=task.title,
+            points=task.points,
             functions=functions,
             tolerances=_tolerances(table.get("tolerances", {}), tolerances, at),
         )
-    if not tasks:
-        raise ManifestError(f"{where}: no [tasks.*] defined")
     return Manifest(
-        name=name,
-        title=head.get("title", name),
+        name=info.name,
+        title=info.title,
         path=path,
-        notebooks=_string_list(head, "notebooks", f"{where} [assignment]") if "notebooks" in head else (),
+        notebooks=info.notebooks,
         modules=modules,
-        student_files=student_files,
+        student_files=info.student_files,
         tasks=tasks,
     )
 
@@ -171,10 +141,4 @@ def load_manifest(assignment: str, source: Path = SOURCE) -> Manifest:
     if assignment not in ASSIGNMENTS:
         raise ManifestError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
     path = source / assignment / "assignment.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: manifest not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: {exc}") from None
-    return parse_manifest(data, path)
+    return parse_manifest(read_toml(path), path)

@@ -10,6 +10,8 @@ from autograder.manifest import ManifestError
 from autograder.paths import PROJECT_ROOT
 from autograder.release.builder import Inputs, build, release_files, stale_files
 from autograder.release.markers import MarkerError
+from autograder.release.requirements import RequirementError, project_requirements, release_requirements
+from autograder.release.scaffold import student_tool_files
 from autograder.release.solution import write_solution
 
 STUB = 'raise NotImplementedError("not implemented yet")'
@@ -109,10 +111,17 @@ def course(tmp_path: Path) -> Inputs:
 def test_build_strips_task_regions_and_ships_the_rest(course, tmp_path):
     build(["fc_nets"], tmp_path / "release", course)
     folder = tmp_path / "release" / "fc_nets"
-    assert sorted(release_files(folder)) == [
+    files = release_files(folder)
+    tools = {path for path in files if path.startswith("tools/")}
+    assert sorted(set(files) - tools) == [
         "Demo.ipynb", "README.md", "assignment.toml", "numnet/__init__.py", "numnet/fast.pyx", "numnet/ops.py",
-        "pytest.ini", "tests/test_ops.py",
+        "pytest.ini", "requirements.txt", "tests/test_ops.py",
     ]
+    assert {path: files[path] for path in tools} == {
+        f"tools/autograder-student/{path}": content for path, content in student_tool_files().items()}
+    requirements = (folder / "requirements.txt").read_text().splitlines()
+    assert [line.partition(">")[0] for line in requirements if line and not line.startswith("#")] == [
+        "pytest", "notebook", "./tools/autograder-student"]
     ops = (folder / "numnet" / "ops.py").read_text()
     assert f'        raise ValueError("x is None")\n    {STUB}\n    return result\n' in ops
     assert f"    def apply(self, x):\n        {STUB}\n" in ops
@@ -221,3 +230,17 @@ def test_tasks_of_later_assignments_are_withheld(course, tmp_path):
     build(["fc_nets"], tmp_path / "release", course)
     ops = (tmp_path / "release" / "fc_nets" / "numnet" / "ops.py").read_text()
     assert f"def increment(x):\n    {STUB}\n" in ops and "x + 1" not in ops
+
+
+def test_requirements_are_the_third_party_packages_a_release_imports(tmp_path):
+    (tmp_path / "numnet").mkdir()
+    (tmp_path / "numnet" / "data.py").write_text(
+        "import os\nfrom . import ops\nimport numnet.layers\n\ndef load():\n    from sklearn.datasets import load_diabetes\n")
+    notebook = new_notebook(cells=[new_code_cell("%matplotlib inline\nimport matplotlib.pyplot as plt", id="plot")])
+    nbformat.write(notebook, tmp_path / "Demo.ipynb")
+    known = project_requirements()
+    assert release_requirements(tmp_path, known) == [known["matplotlib"], known["scikit-learn"]]
+
+    (tmp_path / "numnet" / "extra.py").write_text("import nbformat\n")
+    with pytest.raises(RequirementError, match="imports 'nbformat', which is not a dependency"):
+        release_requirements(tmp_path, {"matplotlib": "matplotlib", "scikit-learn": "scikit-learn"})

@@ -5,7 +5,6 @@ every task test fails as "not implemented"; with `autograder solution` dropped i
 every public test passes and every notebook runs top to bottom, as does every
 source notebook against the reference package.
 """
-import json
 import shutil
 import subprocess
 import sys
@@ -14,61 +13,14 @@ from pathlib import Path
 import pytest
 
 from autograder.manifest import load_manifest
-from autograder.paths import ASSIGNMENTS, REFERENCE_PACKAGE, RELEASE, SOURCE
-from autograder.release.builder import later_tasks, release_files, stale_files
-from autograder.release.markers import BEGIN, END, region_lines, strip
+from autograder.paths import ASSIGNMENTS, RELEASE, SOURCE
+from autograder.release.builder import release_files, stale_files
 from autograder.release.solution import write_solution
-from autograder.student.check import run_public_tests
+from autograder_student.check import run_public_tests
+from release_support import notebook_lines, solution_lines
 
 NOTEBOOKS = [(name, notebook) for name in ASSIGNMENTS for notebook in load_manifest(name).notebooks]
 CELL_TIMEOUT = 300
-
-
-def _stubbed_functions(assignment: str) -> dict[str, list[str]]:
-    stubbed = later_tasks(assignment, SOURCE)
-    for module, names in load_manifest(assignment).task_functions().items():
-        stubbed.setdefault(module, []).extend(names)
-    return stubbed
-
-
-def _notebook_lines(path: Path) -> list[str]:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return [line for cell in cells for line in "".join(cell["source"]).splitlines()]
-
-
-def _notebook_regions(path: Path) -> tuple[set[str], set[str]]:
-    """The stripped lines of a notebook inside its solution regions, and outside them."""
-    inside, solution, other = False, set(), set()
-    for line in _notebook_lines(path):
-        if line.strip() in (BEGIN, END):
-            inside = line.strip() == BEGIN
-        elif line.strip():
-            (solution if inside else other).add(line.strip())
-    return solution, other
-
-
-def _solution_text(assignment: str) -> set[str]:
-    """Lines of the stripped regions that appear nowhere in what legitimately ships.
-
-    A line such as ``return out`` may sit in a stripped region and, by coincidence,
-    in code that ships complete; only the lines found in no shipped text are secret.
-    """
-    manifest = load_manifest(assignment)
-    stubbed = _stubbed_functions(assignment)
-    secret, shipped = set(), set()
-    for module in manifest.modules:
-        if module.endswith((".py", ".pyx")):
-            text = (REFERENCE_PACKAGE / module).read_text(encoding="utf-8")
-            secret.update(region_lines(text, module, stubbed.get(module, ())))
-            shipped.update(line.strip() for line in strip(text, module, stubbed.get(module, ()), "").splitlines())
-    for path in release_files(SOURCE / assignment):
-        if path.endswith(".ipynb"):
-            solution, other = _notebook_regions(SOURCE / assignment / path)
-            secret.update(solution)
-            shipped.update(other)
-        else:
-            shipped.update(line.strip() for line in (SOURCE / assignment / path).read_text(encoding="utf-8").splitlines())
-    return secret - shipped
 
 
 _prepared: dict[tuple[str, bool], Path] = {}
@@ -99,8 +51,8 @@ def test_committed_release_is_up_to_date(assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_release_holds_no_solution_text(assignment):
-    secret = _solution_text(assignment)
+def test_release_holds_nosolution_lines(assignment):
+    secret = solution_lines(assignment)
     assert secret, "the assignment strips nothing"
     leaks = []
     for path in release_files(RELEASE / assignment):
@@ -108,7 +60,7 @@ def test_release_holds_no_solution_text(assignment):
         if file.suffix in (".py", ".pyx", ".md", ".ini", ".toml"):
             lines = file.read_text(encoding="utf-8").splitlines()
         elif file.suffix == ".ipynb":
-            lines = _notebook_lines(file)
+            lines = notebook_lines(file)
         else:
             continue
         leaks += [f"{path}: {line.strip()}" for line in lines if line.strip() in secret]
@@ -128,7 +80,7 @@ def test_untouched_release_imports_and_reports_every_task_as_not_implemented(ass
     assert imported.returncode == 0, imported.stderr
     assert Path(imported.stdout.strip()).is_relative_to(folder)
 
-    run = run_public_tests(folder)
+    run = run_public_tests(folder, manifest.tasks)
     assert run.collection_errors == ()
     task_outcomes = [outcome for outcome in run.outcomes if outcome.task in manifest.tasks]
     assert {outcome.task for outcome in task_outcomes} == set(manifest.tasks), "every task needs a public test"
@@ -137,7 +89,7 @@ def test_untouched_release_imports_and_reports_every_task_as_not_implemented(ass
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solution_passes_every_public_test(assignment, prepared):
-    run = run_public_tests(prepared(assignment, solved=True))
+    run = run_public_tests(prepared(assignment, solved=True), load_manifest(assignment).tasks)
     assert run.collection_errors == ()
     assert run.outcomes and [o for o in run.outcomes if o.status != "passed"] == []
 

@@ -83,6 +83,7 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
             "student": student_id,
             "assignment": assignment,
             "submission_sha256": staged.digest,
+            "archive_sha256": staged.archive_digest,
             "secret": secret_origin(secret),
             "graded_with": inputs,
             "worker": {"calls": process.calls, "restarts": process.restarts},

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from autograder.manifest import Manifest
+from autograder_student.submit import file_sha256
 
 MAX_UNPACKED_BYTES = 64 << 20
 MAX_FILES = 2000
@@ -36,6 +37,8 @@ class StagedSubmission:
     digest: str
     notes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: SHA-256 of the zip as handed in (what ``autograder submit`` printed); None for a folder.
+    archive_digest: str | None = None
 
 
 def unpack_zip(archive: Path, target: Path) -> None:
@@ -166,7 +169,9 @@ def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -
         raise SubmissionError(f"submission {submission} does not exist")
     if not (release / "numnet").is_dir():
         raise SubmissionError(f"the release {release} has no numnet package; run `autograder release {manifest.name}`")
+    archive_digest = None
     if submission.is_file():
+        archive_digest = file_sha256(submission)
         unpacked = workdir / "unpacked"
         unpacked.mkdir(parents=True)
         unpack_zip(submission, unpacked)
@@ -190,4 +195,4 @@ def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -
         notes.append("missing file(s): " + ", ".join(modules) + " (the release's stubs were graded in their place)")
     if len(modules) < len(missing):
         notes.append("missing notebook(s): " + ", ".join(m for m in missing if m not in modules))
-    return StagedSubmission(sandbox, content_digest(root, manifest.student_files), notes, missing)
+    return StagedSubmission(sandbox, content_digest(root, manifest.student_files), notes, missing, archive_digest)

@@ -20,7 +20,7 @@ from autograder.release.notebooks import IGNORED, code_stub, generate_assignment
 from autograder.release.scaffold import write_scaffold
 
 #: Files a local run may leave in a release folder; they are not part of the release.
-LOCAL_FILES = (*IGNORED, "*_submission.zip")
+LOCAL_FILES = (*IGNORED, "*_submission.zip", ".venv")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from autograder.paths import ASSIGNMENTS, RELEASE
 from autograder.release.builder import build, stale_files
 from autograder.release.markers import MarkerError
 from autograder.release.notebooks import NotebookError
+from autograder.release.requirements import RequirementError
 from autograder.release.solution import write_solution
 
-BUILD_ERRORS = (ManifestError, MarkerError, NotebookError)
+BUILD_ERRORS = (ManifestError, MarkerError, NotebookError, RequirementError)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,1 +1,0 @@
-"""Tools a student runs inside a release folder: ``autograder check`` and ``autograder submit``."""
