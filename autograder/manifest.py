@@ -7,12 +7,20 @@ comparison tolerances and the notebooks. See ``docs/manifest.md``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autograder.paths import ASSIGNMENTS, SOURCE
-from autograder_student.manifest import ManifestError, parse_assignment, read_toml, require, string_list
+from autograder_student.manifest import (
+    AssignmentInfo,
+    ManifestError,
+    TaskInfo,
+    parse_assignment,
+    read_toml,
+    require,
+    string_list,
+)
 
 __all__ = ["DEFAULT_TOLERANCES", "FunctionRef", "Manifest", "ManifestError", "Task", "load_manifest", "parse_manifest"]
 
@@ -39,31 +47,20 @@ class FunctionRef:
 
 
 @dataclass(frozen=True)
-class Task:
-    """A graded part of an assignment: the functions the student writes for it."""
+class Task(TaskInfo):
+    """A graded part of an assignment: its title and points, the functions the student
+    writes for it and the tolerances its checks use."""
 
-    name: str
-    title: str
-    points: float
     functions: tuple[FunctionRef, ...]
     tolerances: dict[str, float]
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """One assignment's manifest, validated."""
+class Manifest(AssignmentInfo):
+    """One assignment's manifest, validated: the student's view plus the released modules."""
 
-    name: str
-    title: str
-    path: Path
-    notebooks: tuple[str, ...]
+    tasks: dict[str, Task]
     modules: tuple[str, ...]
-    student_files: tuple[str, ...]
-    tasks: dict[str, Task] = field(default_factory=dict)
-
-    @property
-    def max_score(self) -> float:
-        return sum(task.points for task in self.tasks.values())
 
     def task_functions(self) -> dict[str, list[str]]:
         """Qualified names of the task functions, grouped by module."""

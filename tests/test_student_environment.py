@@ -16,6 +16,8 @@ serves a student across the three assignments.
 """
 from __future__ import annotations
 
+import base64
+import csv
 import fcntl
 import hashlib
 import json
@@ -40,7 +42,7 @@ pytestmark = pytest.mark.slow
 
 WHEELHOUSES = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "autograder" / "student-wheelhouse"
 JUPYTER = re.compile(r"^notebook\b")
-#: Solution lines shorter than this ("mask = None") also occur in NumPy or matplotlib by chance.
+#: Solution lines shorter than this ("mask = None") also occur in ordinary code by chance.
 DISTINCTIVE = 20
 ENV = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "200"}
 
@@ -114,11 +116,33 @@ def student_env(tmp_path_factory, wheelhouse) -> Path:
     return venv
 
 
-def _leaks(root: Path, secret: set[str]) -> list[str]:
-    """``file: line`` for every distinctive solution line in the files under ``root``."""
+def _published_files(venv: Path) -> set[Path]:
+    """Files of the third-party distributions whose bytes are exactly as their wheel's RECORD says.
+
+    They are the index's files, which can't hold this project's solutions; everything
+    else in the venv (the student tools, files that installers generate, anything
+    unrecorded or changed) is scanned.
+    """
+    published = set()
+    for record in venv.glob("lib/python*/site-packages/*.dist-info/RECORD"):
+        if record.parent.name.startswith("autograder_student-"):
+            continue
+        for row in csv.reader(record.read_text(encoding="utf-8").splitlines()):
+            if len(row) >= 2 and row[1].startswith("sha256="):
+                file = (record.parent.parent / row[0]).resolve()
+                if not file.is_file():
+                    continue
+                digest = base64.urlsafe_b64encode(hashlib.sha256(file.read_bytes()).digest()).rstrip(b"=").decode()
+                if digest == row[1].removeprefix("sha256="):
+                    published.add(file)
+    return published
+
+
+def _leaks(root: Path, secret: set[str], skip: set[Path] = frozenset()) -> list[str]:
+    """``file: line`` for every distinctive solution line in the files under ``root`` (``skip`` aside)."""
     found = []
     for path in root.rglob("*"):
-        if path.is_file() and not path.is_symlink() and path.stat().st_size < 4 << 20:
+        if path.is_file() and not path.is_symlink() and path.resolve() not in skip:
             for line in path.read_bytes().decode("utf-8", "ignore").splitlines():
                 if len(line.strip()) >= DISTINCTIVE and line.strip() in secret:
                     found.append(f"{path.relative_to(root)}: {line.strip()}")
@@ -128,7 +152,9 @@ def _leaks(root: Path, secret: set[str]) -> list[str]:
 def test_environment_holds_no_solution_no_grader_and_no_numnet(student_env, tmp_path):
     secret = set().union(*(solution_lines(name) for name in ASSIGNMENTS))
     assert _leaks(REFERENCE_PACKAGE, secret), "the scan must find the solutions where they are"
-    assert _leaks(student_env, secret) == []
+    published = _published_files(student_env)
+    assert len(published) > 1000, "numpy, pytest, matplotlib... are all recorded"
+    assert _leaks(student_env, secret, published) == []
     assert [p for p in student_env.rglob("*") if p.name in ("numnet", "suites", "grading")] == []
     probe = ("import importlib.util, json\n"
              "names = ['numnet', 'autograder', 'autograder.suites', 'autograder.grading', 'autograder_student']\n"

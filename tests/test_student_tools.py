@@ -14,7 +14,6 @@ import pytest
 from autograder.cli import main
 from autograder.manifest import parse_manifest
 from autograder.release.scaffold import write_scaffold
-from autograder_student.check import check_folder, task_rows
 from autograder_student.manifest import ManifestError, load_folder_manifest
 from autograder_student.plugin import describe_parameter, failure_summary
 
@@ -154,10 +153,12 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-def _statuses(folder: Path, seconds: float = 120) -> dict[str, tuple[str, int, int, str]]:
-    manifest = load_folder_manifest(folder)
-    rows = task_rows(manifest, check_folder(folder, manifest, seconds))
-    return {row.task: (row.status, row.passed, row.total, row.detail) for row in rows}
+def _check(folder: Path, capsys, seconds: float = 120) -> tuple[int, dict[str, tuple[str, int, int, str]], str]:
+    """``autograder check`` on ``folder``: exit status, (status, passed, total, detail) per task, printed text."""
+    report = folder.parent / "check.json"
+    code = main(["check", "--folder", str(folder), "--timeout", str(seconds), "--json", str(report)])
+    rows = json.loads(report.read_text())["tasks"]
+    return code, {r["task"]: (r["status"], r["passed"], r["total"], r["detail"]) for r in rows}, capsys.readouterr().out
 
 
 def test_failure_summary_keeps_numpy_numeric_lines_on_one_line():
@@ -182,8 +183,9 @@ def test_parameters_are_described_by_name():
     assert describe_parameter("x" * 100).endswith("...") and len(describe_parameter("x" * 100)) == 40
 
 
-def test_untouched_release_is_reported_as_not_implemented_or_not_built(folder):
-    statuses = _statuses(folder)
+def test_untouched_release_is_reported_as_not_implemented_or_not_built(folder, capsys):
+    code, statuses, out = _check(folder, capsys)
+    assert code == 1 and "not implemented yet" in out
     assert statuses.pop("compiled") == (
         "not built", 0, 1, "test_compiled_module: numnet/im2col_cython.pyx is not compiled: "
         "run `python -m numnet.build_ext` in this folder")
@@ -197,52 +199,45 @@ def test_untouched_release_is_reported_as_not_implemented_or_not_built(folder):
 
 def test_wrong_results_fail_naming_the_test_its_parameters_and_the_mismatch(folder, capsys):
     (folder / "numnet" / "ops.py").write_text(SOLVED.replace("2 * np.asarray(x)", "np.asarray(x, dtype=np.float64)"))
-    statuses = _statuses(folder)
+    code, statuses, out = _check(folder, capsys)
     status, passed, total, detail = statuses["scaling"]
-    assert (status, passed, total) == ("failed", 1, 4)
+    assert (code, status, passed, total) == (1, "failed", 1, 4)
     assert detail.startswith("test_scale_vector: Mismatched elements: 3 / 3 (100%); Max absolute difference")
     assert statuses["shifting"] == ("passed", 1, 1, "")
-    assert main(["check", "--folder", str(folder)]) == 1
-    out = capsys.readouterr().out
     assert "test_scale_keeps_the_dtype(dtype=float32)" in out
     assert "test_scale_keeps_the_dtype(dtype=float64)" not in out
 
 
-def test_an_error_in_student_code_names_its_line(folder):
+def test_an_error_in_student_code_names_its_line(folder, capsys):
     (folder / "numnet" / "ops.py").write_text(SOLVED.replace("return x + 1", "return [x][1]"))
-    status, _, _, detail = _statuses(folder)["shifting"]
+    status, _, _, detail = _check(folder, capsys)[1]["shifting"]
     assert status == "failed"
     assert detail == "test_shift: IndexError: list index out of range (at numnet/ops.py:9)"
 
 
 def test_a_module_that_does_not_compile_is_named_with_its_line(folder, capsys):
     (folder / "numnet" / "ops.py").write_text("def scale(x):\n    return (\n")
-    manifest = load_folder_manifest(folder)
-    run = check_folder(folder, manifest, 120)
-    assert run.syntax_errors == ("numnet/ops.py:2: '(' was never closed",)
-    assert [nodeid for nodeid, _ in run.collection_errors] == ["tests/test_ops.py"]
-    rows = task_rows(manifest, run)
-    assert {row.task: row.status for row in rows} == {
+    code, statuses, out = _check(folder, capsys)
+    assert code == 1
+    assert {task: row[0] for task, row in statuses.items()} == {
         "scaling": "not run", "shifting": "not run", "untested": "not run", "compiled": "not run"}
-    assert main(["check", "--folder", str(folder)]) == 1
-    assert "does not compile: numnet/ops.py:2: '(' was never closed" in capsys.readouterr().out
+    assert "does not compile: numnet/ops.py:2: '(' was never closed" in out
+    assert "could not import tests/test_ops.py" in out
 
 
 @pytest.mark.parametrize(("body", "status", "summary"), [
     ("while True:\n        pass", "timed out", "still running after 20 s"),
     ("import os\n    os._exit(3)", "crashed", "the Python process died (exit status 3)"),
 ])
-def test_a_hanging_or_crashing_task_is_reported_while_the_others_run(folder, body, status, summary):
+def test_a_hanging_or_crashing_task_is_reported_while_the_others_run(folder, body, status, summary, capsys):
     (folder / "numnet" / "ops.py").write_text(SOLVED.replace("return x + 1", body))
-    statuses = _statuses(folder, seconds=20)  # ample for the other tasks on a loaded machine
+    statuses = _check(folder, capsys, seconds=20)[1]  # 20 s: ample for the other tasks on a loaded machine
     assert statuses["scaling"] == ("passed", 4, 4, "")
     shifting = statuses["shifting"]
     assert shifting[:3] == (status, 0, 1) and shifting[3].startswith(f"test_shift: {summary}")
 
 
-def test_check_command_prints_the_table_and_sets_the_exit_status(folder, capsys):
-    assert main(["check", "--folder", str(folder)]) == 1
-    assert "not implemented yet" in capsys.readouterr().out
+def test_check_command_passes_a_solved_folder_and_leaves_no_caches(folder, capsys):
     (folder / "numnet" / "ops.py").write_text(SOLVED)
     (folder / "numnet" / "im2col_cython.pyx").unlink()
     (folder / "numnet" / "im2col_cython.py").write_text("def im2col_cython(x):\n    return x\n")
