@@ -16,7 +16,7 @@ from pathlib import Path
 from autograder.paths import ASSIGNMENTS, PROJECT_ROOT
 
 #: Top-level entries of the checkout that the grader needs at run time.
-INCLUDED = ("pyproject.toml", "setup.py", "README.md", "autograder/", "reference/", "source/", "release/")
+INCLUDED = ("pyproject.toml", "setup.py", "README.md", "autograder/", "student_tools/", "reference/", "source/", "release/")
 PROJECT = "project"
 SECRET = "secret"
 

@@ -24,6 +24,7 @@ def test_zip_holds_executable_scripts_and_only_committed_grader_files(tmp_path):
     assert "pip install" in setup and "-e /autograder/source/project" in setup
     assert f"project/autograder/suites/{ASSIGNMENT}/" in "\n".join(names)
     assert f"project/release/{ASSIGNMENT}/numnet/__init__.py" in names
+    assert "project/student_tools/autograder_student/manifest.py" in names  # setup.py installs it with the grader
     assert not [n for n in names if n.endswith((".so", ".pyc")) or n.startswith(("project/tests/", "project/bench/"))]
     assert "secret" not in names
 
