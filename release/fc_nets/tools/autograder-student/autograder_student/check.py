@@ -127,8 +127,8 @@ def run_task_tests(folder: Path, task: str, seconds: float = TASK_SECONDS) -> _G
             raise CheckError(f"pytest could not run the public tests in {folder} (exit {code}):\n{output[-3000:]}")
     outcomes = [Outcome(e["nodeid"], e["test"], e["params"], e["task"], e["status"], e["summary"]) for e in results]
     if ending == "timed_out" and not unfinished:
-        summary = f"the tests had not started after {seconds:g} s; the run was stopped"
-        outcomes.append(Outcome(f"tests of {task or 'no task'}", "(collecting)", {}, task or None, ending, summary))
+        summary = f"the run did not finish within {seconds:g} s (between tests); it was stopped"
+        outcomes.append(Outcome(f"tests of {task or 'no task'}", "(run)", {}, task or None, ending, summary))
     for nodeid in sorted(unfinished):
         if ending == "timed_out":
             summary = f"still running after {seconds:g} s (an endless loop?); the test was stopped"
