@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from autograder.grading.client import worker_isolation
-from autograder.grading.feedback import write_feedback
 from autograder.grading.isolation import weaker_level_warning
 from autograder.grading.limits import Limits
 from autograder.grading.results import Results, ResultsError, junit_xml, write_atomically, write_results
@@ -76,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         if args.junit:
             write_atomically(args.junit, junit_xml(graded.results, args.assignment))
         if args.feedback:
+            from autograder.grading.feedback import write_feedback  # jinja2: only paid for when asked
+
             write_feedback(args.feedback, graded.results, manifest.title, args.student)
     except (ManifestError, ResultsError, RuntimeError, FileNotFoundError) as exc:
         errors.print(f"[red]grading failed:[/] {exc}", markup=True, highlight=False)
