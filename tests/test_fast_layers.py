@@ -165,12 +165,46 @@ def test_pool_ties_go_to_the_first_maximum_like_naive(x_shape: tuple[int, ...], 
         np.testing.assert_allclose(fast_dx, dx, rtol=1e-12, err_msg=path)
 
 
-def test_fast_pool_chooses_reshape_only_when_windows_tile() -> None:
+def test_fast_pool_is_compiled_for_floats_and_reshapes_other_dtypes_only_when_windows_tile() -> None:
     x = np.zeros((1, 1, 9, 9))
-    assert fl.max_pool_forward_fast(x, {"pool_height": 3, "pool_width": 3, "stride": 3})[1][0] == "reshape"
-    assert fl.max_pool_forward_fast(x, {"pool_height": 3, "pool_width": 3, "stride": 2})[1][0] == "im2col"
+    for dtype in (np.float64, np.float32):
+        assert fl.max_pool_forward_fast(x.astype(dtype), {"pool_height": 3, "pool_width": 3, "stride": 2})[1][0] == "compiled"
+    ints = x.astype(np.int64)
+    assert fl.max_pool_forward_fast(ints, {"pool_height": 3, "pool_width": 3, "stride": 3})[1][0] == "reshape"
+    assert fl.max_pool_forward_fast(ints, {"pool_height": 3, "pool_width": 3, "stride": 2})[1][0] == "im2col"
     with pytest.raises(ValueError, match="tile"):
         fl.max_pool_forward_reshape(x, {"pool_height": 3, "pool_width": 3, "stride": 2})
+
+
+@pytest.mark.parametrize("x_shape, pool_param", POOLS)
+def test_fast_pool_matches_naive_on_integers_nans_and_mixed_dtypes(x_shape: tuple[int, ...],
+                                                                   pool_param: dict[str, int]) -> None:
+    rng = np.random.default_rng(5)
+    ints = rng.integers(-3, 4, size=x_shape)
+    nans = rng.standard_normal(x_shape)
+    nans[rng.random(x_shape) < 0.2] = np.nan
+    for x, dout_dtype in ((ints, np.int64), (nans, np.float64), (nans.astype(np.float32), np.float64),
+                          (nans, np.float32)):
+        out, cache = layers.max_pool_forward_naive(x, pool_param)
+        dout = rng.standard_normal(out.shape).astype(dout_dtype) if dout_dtype != np.int64 else \
+            rng.integers(-5, 5, size=out.shape)
+        dx = layers.max_pool_backward_naive(dout, cache)
+        fast_out, fast_cache = fl.max_pool_forward_fast(x, pool_param)
+        np.testing.assert_array_equal(fast_out, out)
+        assert fast_out.dtype == out.dtype
+        fast_dx = fl.max_pool_backward_fast(dout, fast_cache)
+        assert fast_dx.dtype == dx.dtype or x is ints  # integer gradients may be computed in float64
+        np.testing.assert_array_equal(fast_dx, dx)
+
+
+def test_compiled_pool_backward_rejects_an_argmax_outside_the_plane() -> None:
+    out, argmax = ext.max_pool_cython(np.ones((1, 1, 4, 4)), 2, 2, 2)
+    dout = np.ones(out.shape)
+    np.testing.assert_array_equal(ext.max_pool_backward_cython(dout, argmax, 4, 4)[0, 0, ::2, ::2], 1)
+    for bad in (-1, 16):
+        argmax[0, 0, 1, 1] = bad
+        with pytest.raises(ValueError, match="argmax must index a plane of 4x4"):
+            ext.max_pool_backward_cython(dout, argmax, 4, 4)
 
 
 @pytest.mark.parametrize("args, message", [

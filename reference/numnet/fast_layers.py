@@ -22,6 +22,7 @@ build it.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
@@ -181,6 +182,12 @@ def _worker_count(flops: float) -> int:
     return max(1, min(max(threads, default=1), os.cpu_count() or 1))
 
 
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """Limit BLAS to one thread per call (when threadpoolctl is there) for as long as the context lasts."""
+    controller = _blas_controller()
+    return contextlib.nullcontext() if controller is None else controller.limit(limits=1)
+
+
 @functools.cache
 def _executor() -> ThreadPoolExecutor:
     """Threads that help the calling thread through the chunks of a parallel convolution."""
@@ -197,22 +204,25 @@ def _drain(pending: SimpleQueue) -> Iterator[int]:
 
 
 def _share_chunks(work: Callable[[Iterator[int]], Any], starts: range, workers: int) -> list[Any]:
-    """``work(chunk_starts)`` on ``workers`` threads that take the chunks from one shared queue.
+    """``work(chunk_starts)`` on up to ``workers`` threads that take the chunks from one shared queue.
 
+    BLAS is limited to one thread per call throughout: the products of one chunk
+    are too small to share, and waking BLAS's threads for each of them costs more
+    than the product itself on a busy machine; the chunks, not BLAS, share the cores.
     Taking chunks on demand keeps every thread busy even when the machine is
-    shared. While several threads run, BLAS is limited to one thread per call so
-    that the chunks, not BLAS, share the cores.
+    shared, and a helper that has not started by the time the calling thread ran
+    out of chunks is cancelled rather than waited for.
     """
     workers = min(workers, len(starts))
-    if workers <= 1:
-        return [work(iter(starts))]
-    pending: SimpleQueue = SimpleQueue()
-    for start in starts:
-        pending.put(start)
-    with _blas_controller().limit(limits=1):
-        futures = [_executor().submit(work, _drain(pending)) for _ in range(workers - 1)]
+    with _one_blas_thread():
+        if workers <= 1:
+            return [work(iter(starts))]
+        pending: SimpleQueue = SimpleQueue()
+        for start in starts:
+            pending.put(start)
+        helpers = [_executor().submit(work, _drain(pending)) for _ in range(workers - 1)]
         first = work(_drain(pending))
-        return [first] + [future.result() for future in futures]
+        return [first] + [helper.result() for helper in helpers if not helper.cancel()]
 
 
 class _ChunkedConv:
@@ -420,12 +430,25 @@ def max_pool_backward_im2col(dout: np.ndarray, cache: Cache) -> np.ndarray:
     return dx
 
 
+def _max_pool_backward_compiled(dout: np.ndarray, cache: Cache) -> np.ndarray:
+    """Backward pass of the compiled max pool: each window's gradient goes to its recorded first maximum."""
+    x_shape, x_dtype, argmax = cache
+    require_shape("dout", dout, argmax.shape)
+    dout = np.asarray(dout, dtype=np.result_type(x_dtype, dout))
+    return im2col_extension().max_pool_backward_cython(dout, argmax, x_shape[2], x_shape[3])
+
+
 def max_pool_forward_fast(x: np.ndarray, pool_param: dict[str, Any]) -> tuple[np.ndarray, Cache]:
-    """Max pooling: the reshape path when the windows tile the input, the im2col path otherwise.
+    """Max pooling: compiled for float32/float64 images (any geometry, one pass that also records
+    each window's first maximum); other dtypes take the reshape path when the windows tile the
+    input, the im2col path otherwise.
 
     Same arguments and results as :func:`numnet.layers.max_pool_forward_naive`.
     """
     ph, pw, stride, _, _ = _pool_geometry(x, pool_param)
+    if x.dtype in (np.float32, np.float64):
+        out, argmax = im2col_extension().max_pool_cython(x, ph, pw, stride)
+        return out, ("compiled", (x.shape, x.dtype, argmax))
     if _tiles(ph, pw, stride):
         out, cache = max_pool_forward_reshape(x, pool_param)
         return out, ("reshape", cache)
@@ -436,5 +459,6 @@ def max_pool_forward_fast(x: np.ndarray, pool_param: dict[str, Any]) -> tuple[np
 def max_pool_backward_fast(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of :func:`max_pool_forward_fast`."""
     path, path_cache = cache
-    backward = {"reshape": max_pool_backward_reshape, "im2col": max_pool_backward_im2col}[path]
+    backward = {"compiled": _max_pool_backward_compiled, "reshape": max_pool_backward_reshape,
+                "im2col": max_pool_backward_im2col}[path]
     return backward(dout, path_cache)

@@ -141,3 +141,122 @@ def col2im_cython_inner(floating[:, :, :, ::1] x, const floating[:, ::1] cols, P
                             else:
                                 for k in range(x_first, x_stop):
                                     dst[k * stride + j - padding] += src[k]
+
+
+def max_pool_cython(x, pool_height, pool_width, stride):
+    """Max pooling of float32/float64 images, and where each maximum was found.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+        Images (float32 stays float32; other dtypes are computed in float64).
+    pool_height, pool_width, stride : int
+        Window size and step; the windows must fit the images exactly.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, H_out, W_out)
+        The maximum of every window (NaN when the window holds a NaN, like ``np.max``).
+    argmax : ndarray of intp, shape (N, C, H_out, W_out)
+        Flat index ``h * W + w``, within its ``(H, W)`` plane, of every window's first
+        maximum in row-major order (its first NaN, if any, like ``np.argmax``).
+    """
+    if np.ndim(x) != 4:
+        raise ValueError(f"x must be 4-D (N, C, H, W), got shape {np.shape(x)}")
+    x = _float_array(x)
+    N, C, H, W = x.shape
+    H_out = _output_size(H, pool_height, 0, stride, "max-pool height")
+    W_out = _output_size(W, pool_width, 0, stride, "max-pool width")
+    out = np.empty((N * C, H_out, W_out), dtype=x.dtype)
+    argmax = np.empty((N * C, H_out, W_out), dtype=np.intp)
+    if x.dtype == np.float32:
+        _max_pool_planes[float](x.reshape(N * C, H, W), out, argmax, pool_height, pool_width, stride)
+    else:
+        _max_pool_planes[double](x.reshape(N * C, H, W), out, argmax, pool_height, pool_width, stride)
+    return out.reshape(N, C, H_out, W_out), argmax.reshape(N, C, H_out, W_out)
+
+
+cdef void _max_pool_planes(const floating[:, :, ::1] x, floating[:, :, ::1] out, Py_ssize_t[:, :, ::1] argmax,
+                           Py_ssize_t pool_height, Py_ssize_t pool_width, Py_ssize_t stride) noexcept nogil:
+    """:func:`max_pool_cython` on ``(planes, H, W)`` images."""
+    cdef Py_ssize_t W = x.shape[2], H_out = out.shape[1], W_out = out.shape[2]
+    cdef Py_ssize_t p, y, k, i, j, corner, at, best_at, taken
+    cdef const floating* plane
+    cdef floating best, value
+    cdef bint nan
+    for p in range(x.shape[0]):
+        plane = &x[p, 0, 0]
+        for y in range(H_out):
+            for k in range(W_out):
+                corner = y * stride * W + k * stride
+                best, best_at, nan = plane[corner], corner, False
+                for i in range(pool_height):
+                    for j in range(pool_width):
+                        at = corner + i * W + j
+                        value = plane[at]
+                        nan |= value != value
+                        # branch-free: the comparisons are as good as random
+                        taken = -<Py_ssize_t>(value > best)
+                        best_at += (at - best_at) & taken
+                        best = value if value > best else best
+                if nan:  # the first NaN wins, like np.argmax
+                    best_at = _first_nan(plane, corner, W, pool_height, pool_width)
+                    best = plane[best_at]
+                out[p, y, k] = best
+                argmax[p, y, k] = best_at
+
+
+cdef Py_ssize_t _first_nan(const floating* plane, Py_ssize_t corner, Py_ssize_t W, Py_ssize_t pool_height,
+                           Py_ssize_t pool_width) noexcept nogil:
+    """Index of the first NaN (row-major) of the window at ``corner``, which holds one."""
+    cdef Py_ssize_t i, j
+    for i in range(pool_height):
+        for j in range(pool_width):
+            if plane[corner + i * W + j] != plane[corner + i * W + j]:
+                return corner + i * W + j
+    return corner
+
+
+def max_pool_backward_cython(dout, argmax, H, W):
+    """Gradient of :func:`max_pool_cython`: each window's ``dout`` added to the entry at its ``argmax``.
+
+    Parameters
+    ----------
+    dout : ndarray, shape (N, C, H_out, W_out)
+        Upstream gradient (float32 stays float32; other dtypes become float64).
+    argmax : ndarray of intp, shape (N, C, H_out, W_out)
+        As returned by :func:`max_pool_cython`.
+    H, W : int
+        Size of the pooled images.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    dout = _float_array(dout)
+    if np.ndim(dout) != 4 or np.shape(argmax) != dout.shape:
+        raise ValueError(f"dout and argmax must have one 4-D shape, got {dout.shape} and {np.shape(argmax)}")
+    argmax = np.ascontiguousarray(argmax, dtype=np.intp)
+    N, C, H_out, W_out = dout.shape
+    dx = np.zeros((N * C, H * W), dtype=dout.dtype)
+    if dx.dtype == np.float32:
+        routed = _route_to_argmax[float](dx, dout.reshape(N * C, -1), argmax.reshape(N * C, -1))
+    else:
+        routed = _route_to_argmax[double](dx, dout.reshape(N * C, -1), argmax.reshape(N * C, -1))
+    if not routed:
+        raise ValueError(f"argmax must index a plane of {H}x{W} entries")
+    return dx.reshape(N, C, H, W)
+
+
+cdef bint _route_to_argmax(floating[:, ::1] dx, const floating[:, ::1] dout,
+                           const Py_ssize_t[:, ::1] argmax) noexcept nogil:
+    """Add ``dout[p, o]`` to ``dx[p, argmax[p, o]]`` for every plane ``p`` and window ``o``;
+    False (with ``dx`` partly written) as soon as an index falls outside the plane."""
+    cdef Py_ssize_t p, o, at, size = dx.shape[1]
+    for p in range(dx.shape[0]):
+        for o in range(dout.shape[1]):
+            at = argmax[p, o]
+            if at < 0 or at >= size:
+                return False
+            dx[p, at] += dout[p, o]
+    return True
