@@ -40,11 +40,12 @@ from .layers import _conv_geometry, _pool_geometry
 Cache = Any
 
 BUILD_HINT = "run `python -m numnet.build_ext` from the folder that contains numnet/"
-CHUNK_BYTES = 1 << 19
-"""Target size of one chunk's columns in :func:`conv_forward_fast` / :func:`conv_backward_fast`."""
-PARALLEL_MIN_FLOPS = 1e8
-"""Convolutions cheaper than this run in the calling thread only: below it, handing chunks to a
-second thread costs more than it saves (measured on the 100x3x31x31 * 25x3x3x3 benchmark case)."""
+CHUNK_BYTES = 1 << 17
+"""Target size of one chunk's columns in :func:`conv_forward_fast` / :func:`conv_backward_fast`: small
+enough that the columns, the input and the output of a chunk stay together in a core's L2 cache."""
+PARALLEL_MIN_FLOPS = 1e7
+"""Convolutions cheaper than this (about half a millisecond of one core) run in the calling thread
+only: below it, waking a second thread costs about as much as it saves."""
 
 
 @functools.cache  # a failed import raises and is retried on the next call
