@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from . import torch_ops
 from .cases import CASES, measure
+from .timing import use_thread_cpu_time
 
 TABLE_WIDTH = 160
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -32,9 +33,9 @@ def _cell(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def render(rows: list[dict[str, Any]]) -> Table:
-    """The results as a table: times in ms, then the fast layer's ratios."""
-    table = Table(title="numnet fast layers: median ms of interleaved repeats (naive: one run)",
+def render(rows: list[dict[str, Any]], clock: str = "wall") -> Table:
+    """The results as a table: times in ms (by ``clock``), then the fast layer's ratios."""
+    table = Table(title=f"numnet fast layers: median {clock} ms of interleaved repeats (naive: one run)",
                   caption="GEMM: the bare matrix products at the heart of an im2col layer (forward: 1, backward: 2); "
                           "err: largest error of fast / largest |naive|")
     for header in ("case", "dtype", "pass", *(name for name, _ in COLUMNS), "fast/GEMM", "fast/torch", "err"):
@@ -64,14 +65,20 @@ def main(argv: list[str] | None = None) -> None:
                         help="time each call right after the other functions' calls, without a warm-up call of its own")
     parser.add_argument("--single-thread", action="store_true",
                         help="limit BLAS and PyTorch to one thread: compares the algorithms on a busy machine")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="with --single-thread: time the thread's CPU time, not the wall clock (for a shared machine)")
     parser.add_argument("--dtype", choices=("float64", "float32"), action="append",
                         help="only this dtype (repeatable; default both)")
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default bench/results/<time>.json)")
     args = parser.parse_args(argv)
+    if args.cpu_time and not args.single_thread:
+        parser.error("--cpu-time needs --single-thread: other threads' work would not be counted")
 
     if args.single_thread:
         threadpool_limits(1)
         torch_ops.limit_threads(1)
+    if args.cpu_time:
+        use_thread_cpu_time()
     rng = np.random.default_rng(args.seed)
     console = Console(width=max(shutil.get_terminal_size().columns, TABLE_WIDTH))
     rows = []
@@ -79,11 +86,11 @@ def main(argv: list[str] | None = None) -> None:
         for case in (case for case in CASES if args.match in case.label):
             console.print(f"[dim]measuring {case.label} {np.dtype(dtype).name}[/dim]")
             rows += measure(case, dtype, args.repeats, rng, warm=not args.cold)
-    console.print(render(rows))
+    console.print(render(rows, "thread CPU" if args.cpu_time else "wall"))
     out = args.out or RESULTS_DIR / time.strftime("bench-%Y%m%d-%H%M%S.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"environment": environment(), "repeats": args.repeats,
-                               "single_thread": args.single_thread, "warm": not args.cold, "rows": rows}, indent=2))
+                               "single_thread": args.single_thread, "cpu_time": args.cpu_time, "warm": not args.cold, "rows": rows}, indent=2))
     console.print(f"written {out}")
 
 
