@@ -4,6 +4,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +111,31 @@ def test_conv_fast_splits_big_jobs_between_threads_and_still_matches(monkeypatch
     fast_out, fast_cache = fl.conv_forward_fast(x, w, b, conv_param)
     for actual, wanted in zip((fast_out, *fl.conv_backward_fast(dout, fast_cache)),
                               (out, *layers.conv_backward_naive(dout, cache))):
+        assert_close(actual, wanted)
+
+
+def test_conv_fast_does_not_wait_for_a_helper_thread_that_never_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The only helper thread is kept busy, as on a machine whose other core is taken.
+    busy, gate = ThreadPoolExecutor(max_workers=1), threading.Event()
+    busy.submit(gate.wait)
+    monkeypatch.setattr(fl, "_executor", lambda: busy)
+    monkeypatch.setattr(fl, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(fl, "_worker_count", lambda flops: 2)
+    rng = np.random.default_rng(4)
+    x, w, b = rng.standard_normal((6, 2, 7, 7)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    conv_param = {"stride": 1, "pad": 1}
+    out, cache = layers.conv_forward_naive(x, w, b, conv_param)
+    dout = rng.standard_normal(out.shape)
+    results: list = []
+    caller = threading.Thread(target=lambda: results.append(fl.conv_backward_fast(dout, fl.conv_forward_fast(x, w, b, conv_param)[1])))
+    try:
+        caller.start()
+        caller.join(timeout=30)
+        assert not caller.is_alive(), "the fast convolution waited for a helper thread that never started"
+    finally:
+        gate.set()
+        busy.shutdown()
+    for actual, wanted in zip(results[0], layers.conv_backward_naive(dout, cache)):
         assert_close(actual, wanted)
 
 
