@@ -11,10 +11,13 @@ import hashlib
 from pathlib import Path
 
 import autograder
+import autograder_student
 from autograder.grading.seeds import Secret
 from autograder.paths import REFERENCE_PACKAGE, SOURCE
 
 GRADER = Path(autograder.__file__).resolve().parent
+#: The student package's manifest reader, which the grader's manifest builds on.
+STUDENT_MANIFEST = Path(autograder_student.__file__).resolve().parent / "manifest.py"
 SOURCE_SUFFIXES = (".py", ".pyx", ".ini", ".toml")
 
 
@@ -34,7 +37,7 @@ def tree_sha256(*roots: Path) -> str:
 def graded_with(assignment: str, secret: Secret, release: Path, suites: Path) -> dict[str, str]:
     """The fingerprints of everything a grading of ``assignment`` depends on, besides the submission."""
     return {
-        "grader": f"{autograder.__version__}+{tree_sha256(GRADER / 'grading', GRADER / 'manifest.py')}",
+        "grader": f"{autograder.__version__}+{tree_sha256(GRADER / 'grading', GRADER / 'manifest.py', STUDENT_MANIFEST)}",
         "release": tree_sha256(release / assignment / "numnet", SOURCE / assignment / "assignment.toml"),
         "suite": tree_sha256(suites / assignment, suites / "pytest.ini", suites / "conftest.py"),
         "reference": tree_sha256(REFERENCE_PACKAGE),
