@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     "check": "autograder_student.command",
     "submit": "autograder_student.command",
     "grade": "autograder.grading.command",
+    "rules": "autograder.rules.command",
     "batch": "autograder.batch.command",
     "similarity": "autograder.similarity.command",
     "gradescope": "autograder.gradescope",

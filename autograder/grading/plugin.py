@@ -13,8 +13,13 @@ Fixtures available to hidden tests:
 ``tol``
     the tolerances of the test's task (``tol["forward"]``, ``tol["gradient"]``...).
 
-Every test carries ``@pytest.mark.task("<task>")`` naming a manifest task, and
-optionally ``@pytest.mark.weight(w)`` (default 1) for its share of the task's points.
+Every test carries ``@pytest.mark.task("<task>")`` naming a manifest task, at least one
+``@pytest.mark.rule("<id>", ...)`` naming the rules it enforces (each stated in a stub
+docstring and exercised by a public test: ``autograder rules``), and optionally
+``@pytest.mark.weight(w)`` (default 1) for its share of the task's points and
+``@pytest.mark.requires("<test function>", ...)``: the test's credit counts only when
+every run of those tests of the same task passed (a check of the student's code
+against itself earns nothing until the matching check against the reference passes).
 """
 from __future__ import annotations
 
@@ -46,6 +51,8 @@ class TestRecord:
     description: str
     status: str = "passed"  # passed | failed | not_implemented | error
     message: str = ""
+    function: str = ""  # the test function, without parameters
+    requires: tuple[str, ...] = ()  # test functions of the same task whose success this credit depends on
 
 
 @dataclass
@@ -94,12 +101,18 @@ class GradingPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "task(name): the manifest task a hidden test grades")
         config.addinivalue_line("markers", "weight(w): the test's share of its task's points (default 1)")
+        config.addinivalue_line("markers", "rule(*ids): the stated rules a hidden test enforces")
+        config.addinivalue_line("markers", "requires(*tests): test functions of the same task that must pass "
+                                           "before this test's credit counts")
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        functions = {(_task_of_checked(item, self.context.manifest), _function_of(item)) for item in items}
         for item in items:
-            markers = list(item.iter_markers("task"))
-            if len(markers) != 1 or markers[0].args[0] not in self.context.manifest.tasks:
-                raise pytest.UsageError(f"{item.nodeid}: needs exactly one @pytest.mark.task naming a task of the manifest")
+            if not _rules_of(item):
+                raise pytest.UsageError(f"{item.nodeid}: needs @pytest.mark.rule naming the stated rules it enforces")
+            for name in _requires_of(item):
+                if (_task_of(item), name) not in functions:
+                    raise pytest.UsageError(f"{item.nodeid}: requires {name!r}, which is no test of task {_task_of(item)!r}")
 
     @pytest.fixture(scope="session")
     def student(self) -> StudentPackage:
@@ -160,6 +173,8 @@ class GradingPlugin:
             task=_task_of(item),
             weight=float(weight.args[0]) if weight else 1.0,
             description=doc[0] if doc else item.name.replace("_", " "),
+            function=_function_of(item),
+            requires=_requires_of(item),
         )
         self.context.records.append(record)
         return record
@@ -167,3 +182,22 @@ class GradingPlugin:
 
 def _task_of(item: pytest.Item) -> str:
     return item.get_closest_marker("task").args[0]
+
+
+def _task_of_checked(item: pytest.Item, manifest: Manifest) -> str:
+    markers = list(item.iter_markers("task"))
+    if len(markers) != 1 or markers[0].args[0] not in manifest.tasks:
+        raise pytest.UsageError(f"{item.nodeid}: needs exactly one @pytest.mark.task naming a task of the manifest")
+    return markers[0].args[0]
+
+
+def _function_of(item: pytest.Item) -> str:
+    return getattr(item, "originalname", item.name)
+
+
+def _rules_of(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(rule for marker in item.iter_markers("rule") for rule in marker.args)
+
+
+def _requires_of(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(name for marker in item.iter_markers("requires") for name in marker.args)

@@ -9,7 +9,7 @@ import contextlib
 import io
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -106,7 +106,7 @@ def _run_suite(suite: Path, plugin: GradingPlugin) -> None:
     # No third-party plugins (xdist, anyio, ...): the suites need none, and loading them costs start-up time.
     args = [str(suite), "--disable-plugin-autoload", "-p", "no:cacheprovider", "-q", "-o", "addopts=",
             "--rootdir", str(suite.parent), "-c", str(suite.parent / "pytest.ini"), "-W", "ignore"]
-    with contextlib.redirect_stdout(io.StringIO()) as output:
+    with contextlib.redirect_stdout(io.StringIO()) as output, contextlib.redirect_stderr(output):
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"the hidden suite {suite} did not run (pytest exit {int(code)}):\n{output.getvalue()[-3000:]}")
@@ -143,10 +143,26 @@ def _apply_build(context: GradingContext, manifest: Manifest, build: BuildOutcom
                                else "the Cython extension did not build:\n") + build.log)
 
 
+def credited(records: list[TestRecord]) -> list[TestRecord]:
+    """The records as they count: a passed check whose prerequisites (``requires``, test
+    functions of the same task) did not all pass earns nothing, and says which to fix first."""
+    failing = {(r.task, r.function) for r in records if r.status != "passed"}
+    result = []
+    for record in records:
+        missing = [name for name in record.requires if (record.task, name) in failing]
+        if record.status == "passed" and missing:
+            record = replace(record, status="failed", message=(
+                f"passed, but it counts only once {', '.join(missing)} also passes "
+                "(that check compares your code with the reference): fix that first."))
+        result.append(record)
+    return result
+
+
 def score(manifest: Manifest, records: list[TestRecord], notes: list[str], seconds: float, extra: dict) -> Results:
-    """Share each task's points among its checks and build the results."""
+    """Share each task's points among its credited checks and build the results."""
     tests: list[TestResult] = []
     tasks_summary = {}
+    records = credited(records)
     for task in manifest.tasks.values():
         mine = [r for r in records if r.task == task.name]
         if not mine:

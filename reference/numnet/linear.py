@@ -4,6 +4,11 @@ All models share the scikit-learn style: ``fit(X, y)`` returns the model,
 ``predict(X)`` returns predictions shaped like the ``y`` given to ``fit``
 (``(m,)`` or ``(m, k)``), and the fitted weights are ``coef_`` (``(n,)`` or
 ``(n, k)``) and ``intercept_`` (scalar or ``(k,)``).
+
+Rules
+-----
+- ``linear.shapes``: every model fits ``y`` of shape ``(m,)`` or ``(m, k)``; ``coef_``,
+  ``intercept_`` and predictions take the shapes above.
 """
 from __future__ import annotations
 
@@ -48,6 +53,14 @@ class LinearRegression(_LinearModel):
     Solves ``min ||[X 1] W - y||^2`` with :func:`numpy.linalg.lstsq`, which also
     copes with rank-deficient ``X`` (duplicated or constant columns, fewer
     examples than features) by returning the minimum-norm solution.
+
+    Rules
+    -----
+    - ``linear.fit``: ``coef_`` and ``intercept_`` minimise the squared error on the
+      training data.
+    - ``linear.rank_deficient``: with rank-deficient ``X`` the model still fits, and its
+      predictions on the training examples (and on new data in the span of ``X``) are
+      the least-squares ones.
     """
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> LinearRegression:
@@ -72,6 +85,13 @@ class RidgeRegression(_LinearModel):
     ----------
     alpha : float
         Penalty strength, ``>= 0``; 0 gives :class:`LinearRegression`'s fit.
+
+    Rules
+    -----
+    - ``ridge.fit``: ``coef_`` and ``intercept_`` minimise the objective above, for any
+      ``alpha >= 0``.
+    - ``ridge.intercept``: the intercept is not penalised, so adding a constant to ``y``
+      adds it to the predictions.
     """
 
     def __init__(self, alpha: float = 1.0) -> None:
@@ -131,6 +151,18 @@ class GradientDescentRegressor(_LinearModel):
     val_loss_history : list of float
         ``1 / (2 m_val) * ||X_val w + b - y_val||^2`` after every epoch, when
         validation data is passed to :meth:`fit` (the penalty is left out).
+
+    Rules
+    -----
+    - ``gd.step``: weights start at zero; each epoch visits the examples in consecutive
+      minibatches of ``batch_size`` (the last may be smaller) and takes one step of the
+      minibatch gradient above per minibatch.
+    - ``gd.history``: ``loss_history`` and ``val_loss_history`` hold one value per epoch,
+      as defined above.
+    - ``gd.shuffle``: with ``shuffle=True`` every epoch visits the examples in a new
+      random order (reproducible with ``seed``); with ``False``, in their given order.
+    - ``gd.objective``: full-batch descent with a suitable learning rate converges to
+      the :class:`RidgeRegression` ``(alpha)`` solution.
     """
 
     def __init__(

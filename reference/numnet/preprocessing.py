@@ -17,6 +17,15 @@ class Standardizer:
     ----------
     mean_ : ndarray, shape (n_features,)
     scale_ : ndarray, shape (n_features,)
+
+    Rules
+    -----
+    - ``standardizer.fit``: :meth:`transform` maps any data with the mean and population
+      standard deviation of the data given to :meth:`fit`; constant features become 0.
+    - ``standardizer.inverse``: :meth:`inverse_transform` computes ``Z * scale_ + mean_``,
+      so it undoes :meth:`transform`.
+    - ``standardizer.unfitted``: :meth:`transform` on a Standardizer that was never fitted
+      raises an error (the provided check raises ``NotFittedError``).
     """
 
     def fit(self, X: np.ndarray) -> Standardizer:

@@ -5,6 +5,8 @@ import pytest
 from autograder.grading.checks import Layer, check_backward, check_forward, check_numeric_gradients
 from autograder.suites.conv_nets.inputs import CONV_CASES, conv_inputs
 
+pytestmark = pytest.mark.rule("layers.untouched")
+
 CONV = Layer("layers.conv_forward_naive", "layers.conv_backward_naive", ("x", "w", "b", "conv_param"),
              grads=("x", "w", "b"))
 
@@ -16,6 +18,7 @@ def flipped_kernel_output(reference, args):
 
 
 @pytest.mark.task("conv_naive")
+@pytest.mark.rule("conv.forward")
 @pytest.mark.parametrize("case", CONV_CASES)
 def test_conv_forward(student, reference, rng, tol, case):
     """conv_forward_naive matches the reference (strides, padding, non-square kernels, N=1, C=1)"""
@@ -26,6 +29,7 @@ def test_conv_forward(student, reference, rng, tol, case):
 
 
 @pytest.mark.task("conv_naive")
+@pytest.mark.rule("conv.forward", "layers.float32")
 def test_conv_forward_float32(student, reference, rng, tol):
     """conv_forward_naive keeps float32 inputs in float32"""
     check_forward(student, reference, CONV, conv_inputs(rng, **CONV_CASES["stride2_pad1"], dtype=np.float32),
@@ -33,6 +37,7 @@ def test_conv_forward_float32(student, reference, rng, tol):
 
 
 @pytest.mark.task("conv_naive")
+@pytest.mark.rule("conv.backward")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("case", ["stride2_pad1", "pad0", "stride3_nonsquare"])
 def test_conv_backward(student, reference, rng, tol, case):
@@ -42,6 +47,8 @@ def test_conv_backward(student, reference, rng, tol, case):
 
 
 @pytest.mark.task("conv_naive")
+@pytest.mark.rule("conv.backward")
+@pytest.mark.requires("test_conv_forward")
 @pytest.mark.parametrize("case", ["stride2_pad1", "nonsquare_kernel"])
 def test_conv_backward_numeric(student, reference, rng, tol, case):
     """conv_backward_naive agrees with numeric gradients of your conv_forward_naive"""

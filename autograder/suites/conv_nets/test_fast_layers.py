@@ -19,6 +19,7 @@ IM2COL_POOL = Layer("fast_layers.max_pool_forward_im2col", "fast_layers.max_pool
 
 
 @pytest.mark.task("im2col")
+@pytest.mark.rule("im2col.layout")
 @pytest.mark.parametrize("case", ["stride2_pad1", "pad0", "stride3_nonsquare", "one_image_one_channel"])
 def test_im2col_cython(student, reference, rng, tol, case):
     """your im2col_cython unfolds images exactly like the reference"""
@@ -29,6 +30,7 @@ def test_im2col_cython(student, reference, rng, tol, case):
 
 
 @pytest.mark.task("im2col")
+@pytest.mark.rule("im2col.layout", "im2col.float32")
 def test_im2col_cython_float32(student, reference, rng, tol):
     """your im2col_cython keeps float32 images in float32"""
     x = conv_inputs(rng, **CONV_CASES["pad0"], dtype=np.float32)[0]
@@ -37,6 +39,8 @@ def test_im2col_cython_float32(student, reference, rng, tol):
 
 
 @pytest.mark.task("im2col")
+@pytest.mark.rule("im2col.layout", "im2col.untouched")
+@pytest.mark.requires("test_im2col_cython")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("case", ["stride2_pad1", "nonsquare_kernel", "stride3_nonsquare"])
 def test_conv_forward_fast(student, reference, rng, tol, case):
@@ -46,6 +50,8 @@ def test_conv_forward_fast(student, reference, rng, tol, case):
 
 
 @pytest.mark.task("im2col")
+@pytest.mark.rule("im2col.layout", "im2col.untouched")
+@pytest.mark.requires("test_im2col_cython")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("case", ["stride2_pad1", "stride3_nonsquare"])
 def test_conv_backward_fast(student, reference, rng, tol, case):
@@ -55,6 +61,8 @@ def test_conv_backward_fast(student, reference, rng, tol, case):
 
 
 @pytest.mark.task("im2col")
+@pytest.mark.rule("im2col.layout", "im2col.untouched")
+@pytest.mark.requires("test_im2col_cython")
 @pytest.mark.parametrize("case", ["overlapping_3x3_stride2", "nonsquare_2x3_stride1", "nonsquare_3x2_stride2"])
 def test_max_pool_im2col(student, reference, rng, tol, case):
     """max_pool_forward_im2col and backward on your extension (also for pools that do not tile) match the reference"""

@@ -31,6 +31,7 @@ def twin_models(student, reference, config):
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.init")
 @pytest.mark.parametrize("use_batchnorm", [False, True])
 def test_initialisation(student, reference, rng, tol, use_batchnorm):
     """__init__ creates every parameter with the right shape, zero biases and weight_scale-sized weights"""
@@ -56,6 +57,7 @@ def test_initialisation(student, reference, rng, tol, use_batchnorm):
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.scores")
 @pytest.mark.parametrize("use_batchnorm", [False, True])
 def test_scores(student, reference, rng, tol, use_batchnorm):
     """loss(X) without labels returns the reference's class scores"""
@@ -70,6 +72,7 @@ def test_scores(student, reference, rng, tol, use_batchnorm):
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.loss")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("use_batchnorm,reg", [(False, 0.0), (False, 0.7), (True, 0.3)])
 def test_loss_and_gradients(student, reference, rng, tol, use_batchnorm, reg):
@@ -80,6 +83,7 @@ def test_loss_and_gradients(student, reference, rng, tol, use_batchnorm, reg):
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.scores")
 def test_test_mode_after_training(student, reference, rng, tol):
     """with batchnorm, scores after a training call use the running averages it left behind"""
     config, X, y = net_config(rng, use_batchnorm=True)
@@ -92,6 +96,8 @@ def test_test_mode_after_training(student, reference, rng, tol):
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.loss")
+@pytest.mark.requires("test_loss_and_gradients")
 def test_initial_loss(student, rng):
     """with tiny weights and no regularisation the initial loss is close to log(num_classes)"""
     config, X, y = net_config(rng, num_classes=10)
@@ -102,6 +108,8 @@ def test_initial_loss(student, rng):
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.loss")
+@pytest.mark.requires("test_loss_and_gradients")
 @pytest.mark.parametrize("use_batchnorm", [False, True])
 def test_gradients_numeric(student, reference, rng, tol, use_batchnorm):
     """your gradients agree with numeric derivatives of your own loss"""
@@ -114,6 +122,8 @@ def test_gradients_numeric(student, reference, rng, tol, use_batchnorm):
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.loss")
+@pytest.mark.requires("test_loss_and_gradients")
 def test_sgd_steps_reduce_loss(student, reference, rng):
     """a few SGD steps on your own gradients lower your loss as much as they lower the reference's"""
     config, X, y = net_config(rng, num_classes=4)

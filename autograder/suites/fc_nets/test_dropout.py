@@ -5,6 +5,8 @@ import pytest
 from autograder.grading.checks import check_untouched
 from autograder.grading.compare import Mismatch, expect_array, expect_structure
 
+pytestmark = pytest.mark.rule("layers.untouched")
+
 LARGE = (400, 50)  # 20000 units: the kept fraction lies within 0.02 of p with overwhelming probability
 FRACTION_SLACK = 0.02
 
@@ -28,6 +30,7 @@ def train_forward(student, x, dropout_param):
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.train", "layers.float32")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_dropout_forward_train(student, rng, tol, dtype):
@@ -47,6 +50,8 @@ def test_dropout_forward_train(student, rng, tol, dtype):
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.test")
+@pytest.mark.requires("test_dropout_forward_train")
 def test_dropout_forward_test_mode(student, rng, tol):
     """dropout_forward in test mode returns its input unchanged"""
     x = nonzero_input(rng, (int(rng.integers(1, 6)), int(rng.integers(2, 8))), np.float32)
@@ -55,6 +60,8 @@ def test_dropout_forward_test_mode(student, rng, tol):
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.seed")
+@pytest.mark.requires("test_dropout_forward_train")
 def test_dropout_seed_is_reproducible(student, rng):
     """dropout_forward with the same seed draws the same mask; other seeds draw other masks"""
     p, seed = keep_probability(rng), int(rng.integers(2**31))
@@ -68,6 +75,8 @@ def test_dropout_seed_is_reproducible(student, rng):
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.backward")
+@pytest.mark.requires("test_dropout_forward_train")
 @pytest.mark.weight(2)
 def test_dropout_backward(student, rng, tol):
     """dropout_backward passes dout/p through the units your forward kept and zero elsewhere"""
@@ -83,6 +92,8 @@ def test_dropout_backward(student, rng, tol):
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.backward_test")
+@pytest.mark.requires("test_dropout_forward_train")
 def test_dropout_backward_test_mode(student, rng, tol):
     """dropout_backward after a test-mode forward returns dout unchanged"""
     x = nonzero_input(rng, (4, 6))

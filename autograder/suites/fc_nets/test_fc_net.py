@@ -44,6 +44,7 @@ def expect_grads(name, grads, expected, tol):
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.init")
 @pytest.mark.parametrize("normalization", NORMALIZATIONS)
 def test_fc_net_initial_parameters(student, reference, rng, normalization):
     """__init__ creates every parameter with the right shape, zero biases, unit gammas and weights of std weight_scale"""
@@ -67,6 +68,7 @@ def test_fc_net_initial_parameters(student, reference, rng, normalization):
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.loss")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize(("normalization", "regularized"), [(None, False), (None, True), ("batchnorm", False),
                                                             ("batchnorm", True), ("layernorm", True)])
@@ -82,6 +84,7 @@ def test_fc_net_loss_and_gradients(student, reference, rng, tol, normalization, 
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.scores")
 @pytest.mark.parametrize("normalization", NORMALIZATIONS)
 def test_fc_net_scores(student, reference, rng, tol, normalization):
     """loss(X) returns the reference's class scores, in test mode after a training step (batchnorm: running averages)"""
@@ -94,6 +97,8 @@ def test_fc_net_scores(student, reference, rng, tol, normalization):
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.loss")
+@pytest.mark.requires("test_fc_net_loss_and_gradients")
 def test_fc_net_initial_loss(student, rng):
     """with small weights and no regularization the initial loss is close to log(num_classes)"""
     C = int(rng.integers(5, 11))
@@ -104,6 +109,8 @@ def test_fc_net_initial_loss(student, rng):
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.dropout", "fc_net.scores")
+@pytest.mark.requires("test_fc_net_loss_and_gradients")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("normalization", [None, "layernorm"])
 def test_fc_net_dropout(student, reference, rng, tol, normalization):
@@ -138,6 +145,8 @@ def test_fc_net_dropout(student, reference, rng, tol, normalization):
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.loss")
+@pytest.mark.requires("test_fc_net_loss_and_gradients")
 def test_fc_net_training_lowers_the_loss(student, rng):
     """twenty SGD steps on your gradients lower your network's loss on a small training set"""
     X, y = rng.standard_normal((20, 8)), labels(rng, 20, 4)

@@ -4,6 +4,8 @@ import pytest
 
 from autograder.grading.checks import Layer, check_backward, check_forward, check_numeric_gradients
 
+pytestmark = pytest.mark.rule("layers.untouched")
+
 AFFINE = Layer("layers.affine_forward", "layers.affine_backward", ("x", "w", "b"), grads=("x", "w", "b"))
 RELU = Layer("layers.relu_forward", "layers.relu_backward", ("x",), grads=("x",))
 
@@ -18,6 +20,7 @@ def affine_inputs(rng, dtype=np.float64, N=None):
 
 
 @pytest.mark.task("affine")
+@pytest.mark.rule("affine.forward", "layers.float32")
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_affine_forward(student, reference, rng, tol, dtype):
     """affine_forward matches the reference on multi-axis inputs"""
@@ -25,12 +28,14 @@ def test_affine_forward(student, reference, rng, tol, dtype):
 
 
 @pytest.mark.task("affine")
+@pytest.mark.rule("affine.backward")
 def test_affine_backward(student, reference, rng, tol):
     """affine_backward matches the reference gradients"""
     check_backward(student, reference, AFFINE, affine_inputs(rng), rng, tol["gradient"], tol["numeric"])
 
 
 @pytest.mark.task("affine")
+@pytest.mark.rule("affine.forward", "affine.backward")
 def test_affine_single_example(student, reference, rng, tol):
     """affine_forward and affine_backward handle a batch of one example"""
     args = affine_inputs(rng, N=1)
@@ -39,6 +44,8 @@ def test_affine_single_example(student, reference, rng, tol):
 
 
 @pytest.mark.task("affine")
+@pytest.mark.rule("affine.backward")
+@pytest.mark.requires("test_affine_forward")
 def test_affine_backward_numeric(student, reference, rng, tol):
     """affine_backward agrees with numeric gradients of your affine_forward"""
     check_numeric_gradients(student, reference, AFFINE, affine_inputs(rng), rng, tol["numeric"])
@@ -52,6 +59,7 @@ def relu_input(rng, dtype=np.float64, largest=4):
 
 
 @pytest.mark.task("relu")
+@pytest.mark.rule("relu.forward", "layers.float32")
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_relu_forward(student, reference, rng, tol, dtype):
     """relu_forward matches the reference and keeps the dtype"""
@@ -59,18 +67,22 @@ def test_relu_forward(student, reference, rng, tol, dtype):
 
 
 @pytest.mark.task("relu")
+@pytest.mark.rule("relu.backward")
 def test_relu_backward(student, reference, rng, tol):
     """relu_backward matches the reference gradient"""
     check_backward(student, reference, RELU, relu_input(rng), rng, tol["gradient"], tol["numeric"])
 
 
 @pytest.mark.task("relu")
+@pytest.mark.rule("relu.backward")
+@pytest.mark.requires("test_relu_forward")
 def test_relu_backward_numeric(student, reference, rng, tol):
     """relu_backward agrees with numeric gradients of your relu_forward"""
     check_numeric_gradients(student, reference, RELU, relu_input(rng, largest=3), rng, tol["numeric"])
 
 
 @pytest.mark.task("relu")
+@pytest.mark.rule("relu.zero")
 def test_relu_backward_at_zero(student, reference, rng, tol):
     """relu_backward passes no gradient where the input is exactly zero"""
     x = relu_input(rng)[0]

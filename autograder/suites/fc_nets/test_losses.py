@@ -4,6 +4,8 @@ import pytest
 
 from autograder.suites.fc_nets.support import check_loss, check_loss_numeric, labels
 
+pytestmark = pytest.mark.rule("layers.untouched")
+
 LOSSES = ["softmax_loss", "svm_loss"]
 # (examples, score magnitude): a single example, ordinary scores, scores that overflow exp() unshifted
 CASES = {"one_example": (1, 1.0), "batch": (4, 1.0), "large_scores": (4, 1e3), "small": (2, 1.0)}
@@ -16,6 +18,7 @@ def scores(rng, case, dtype=np.float64):
 
 
 @pytest.mark.task("losses")
+@pytest.mark.rule("softmax.loss", "svm.loss", "softmax.stable")
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("case", ["one_example", "batch", "large_scores"])
 def test_loss(student, reference, rng, tol, loss, case):
@@ -27,6 +30,7 @@ def test_loss(student, reference, rng, tol, loss, case):
 
 
 @pytest.mark.task("losses")
+@pytest.mark.rule("layers.float32")
 @pytest.mark.parametrize("loss", LOSSES)
 def test_loss_float32(student, reference, rng, tol, loss):
     """the loss keeps float32 scores in float32"""
@@ -35,6 +39,8 @@ def test_loss_float32(student, reference, rng, tol, loss):
 
 
 @pytest.mark.task("losses")
+@pytest.mark.rule("softmax.loss", "svm.loss")
+@pytest.mark.requires("test_loss")
 @pytest.mark.parametrize("loss", LOSSES)
 def test_loss_numeric(student, rng, tol, loss):
     """the loss's dx agrees with the numeric gradient of your own loss"""

@@ -8,6 +8,8 @@ import pytest
 from autograder.grading.checks import Layer, check_backward, check_forward, check_numeric_gradients
 from autograder.grading.compare import expect_array
 
+pytestmark = pytest.mark.rule("layers.untouched")
+
 BATCHNORM = Layer("layers.batchnorm_forward", "layers.batchnorm_backward", ("x", "gamma", "beta", "bn_param"),
                   grads=("x", "gamma", "beta"))
 BATCHNORM_ALT = Layer("layers.batchnorm_forward", "layers.batchnorm_backward_alt", BATCHNORM.args, BATCHNORM.grads)
@@ -48,6 +50,7 @@ def bn_args(rng, N, D, dtype=np.float64, **bn_param):
 
 
 @pytest.mark.task("batchnorm")
+@pytest.mark.rule("batchnorm.train")
 @pytest.mark.parametrize("eps", [None, "custom"])
 def test_batchnorm_forward_train(student, reference, rng, tol, eps):
     """batchnorm_forward in train mode normalizes with the batch's mean and biased variance"""
@@ -57,6 +60,7 @@ def test_batchnorm_forward_train(student, reference, rng, tol, eps):
 
 
 @pytest.mark.task("batchnorm")
+@pytest.mark.rule("batchnorm.train", "layers.float32")
 def test_batchnorm_forward_float32(student, reference, rng, tol):
     """batchnorm_forward keeps float32 inputs in float32"""
     check_forward(student, reference, BATCHNORM, bn_args(rng, 5, 4, np.float32), tol["float32"])
@@ -74,6 +78,7 @@ def running_slips(old_mean, old_var, x, momentum):
 
 
 @pytest.mark.task("batchnorm")
+@pytest.mark.rule("batchnorm.running", "batchnorm.test")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("momentum", [None, "custom"])
 def test_batchnorm_running_averages(student, reference, rng, tol, momentum):
@@ -102,6 +107,7 @@ def test_batchnorm_running_averages(student, reference, rng, tol, momentum):
 
 
 @pytest.mark.task("batchnorm")
+@pytest.mark.rule("batchnorm.test")
 def test_batchnorm_forward_test_mode(student, reference, rng, tol):
     """batchnorm_forward in test mode normalizes with the given running averages"""
     N, D = int(rng.integers(2, 7)), int(rng.integers(2, 6))
@@ -112,6 +118,7 @@ def test_batchnorm_forward_test_mode(student, reference, rng, tol):
 
 
 @pytest.mark.task("batchnorm")
+@pytest.mark.rule("batchnorm.backward")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("layer", [BATCHNORM, BATCHNORM_ALT], ids=["batchnorm_backward", "batchnorm_backward_alt"])
 def test_batchnorm_backward(student, reference, rng, tol, layer):
@@ -121,6 +128,8 @@ def test_batchnorm_backward(student, reference, rng, tol, layer):
 
 
 @pytest.mark.task("batchnorm")
+@pytest.mark.rule("batchnorm.backward")
+@pytest.mark.requires("test_batchnorm_forward_train")
 @pytest.mark.parametrize("layer", [BATCHNORM, BATCHNORM_ALT], ids=["batchnorm_backward", "batchnorm_backward_alt"])
 def test_batchnorm_backward_numeric(student, reference, rng, tol, layer):
     """batchnorm_backward and batchnorm_backward_alt agree with numeric gradients of your batchnorm_forward"""
@@ -132,6 +141,7 @@ def ln_args(rng, N, D, dtype=np.float64, **ln_param):
 
 
 @pytest.mark.task("layernorm")
+@pytest.mark.rule("layernorm.forward")
 @pytest.mark.parametrize("N", [1, 5])
 def test_layernorm_forward(student, reference, rng, tol, N):
     """layernorm_forward normalizes every example over its own features (also for a single example)"""
@@ -140,6 +150,7 @@ def test_layernorm_forward(student, reference, rng, tol, N):
 
 
 @pytest.mark.task("layernorm")
+@pytest.mark.rule("layernorm.forward", "layers.float32")
 def test_layernorm_forward_custom_eps_float32(student, reference, rng, tol):
     """layernorm_forward reads eps from ln_param and keeps float32 inputs in float32"""
     check_forward(student, reference, LAYERNORM, ln_args(rng, 4, 5, np.float32, eps=float(rng.uniform(1e-2, 1e-1))),
@@ -147,6 +158,7 @@ def test_layernorm_forward_custom_eps_float32(student, reference, rng, tol):
 
 
 @pytest.mark.task("layernorm")
+@pytest.mark.rule("layernorm.modes")
 def test_layernorm_train_equals_test(student, reference, rng, tol):
     """layernorm_forward gives the same output whatever the mode"""
     x, gamma, beta, _ = ln_args(rng, 4, 5)
@@ -157,6 +169,7 @@ def test_layernorm_train_equals_test(student, reference, rng, tol):
 
 
 @pytest.mark.task("layernorm")
+@pytest.mark.rule("layernorm.backward")
 @pytest.mark.weight(2)
 def test_layernorm_backward(student, reference, rng, tol):
     """layernorm_backward matches the reference gradients"""
@@ -165,6 +178,8 @@ def test_layernorm_backward(student, reference, rng, tol):
 
 
 @pytest.mark.task("layernorm")
+@pytest.mark.rule("layernorm.backward")
+@pytest.mark.requires("test_layernorm_forward")
 def test_layernorm_backward_numeric(student, reference, rng, tol):
     """layernorm_backward agrees with numeric gradients of your layernorm_forward"""
     check_numeric_gradients(student, reference, LAYERNORM, ln_args(rng, 2, int(rng.integers(3, 5))), rng, tol["numeric"])

@@ -6,6 +6,8 @@ import pytest
 from autograder.grading.checks import check_untouched
 from autograder.grading.compare import expect_array, expect_scalar, expect_structure
 
+pytestmark = pytest.mark.rule("optim.untouched")
+
 STEPS = 3
 RULES = {
     "sgd_momentum": ("velocity",),
@@ -63,6 +65,7 @@ def check_steps(student, reference, rng, tol, rule, config):
 
 
 @pytest.mark.task("update_rules")
+@pytest.mark.rule("sgd_momentum.update", "sgd_nesterov_momentum.update", "rmsprop.update", "adam.update", "optim.state")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("rule", RULES)
 def test_update_rule_custom_config(student, reference, rng, tol, rule):
@@ -71,6 +74,7 @@ def test_update_rule_custom_config(student, reference, rng, tol, rule):
 
 
 @pytest.mark.task("update_rules")
+@pytest.mark.rule("optim.defaults", "optim.state")
 @pytest.mark.parametrize("rule", RULES)
 def test_update_rule_defaults(student, reference, rng, tol, rule):
     """the update rule uses the default hyperparameters when config is None"""

@@ -6,6 +6,7 @@ from autograder.suites.linear_regression.fitting import check_fitted, fit_pair, 
 
 
 @pytest.mark.task("closed_form")
+@pytest.mark.rule("linear.fit", "linear.shapes")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("outputs", [None, 2])
 def test_fit_and_predict(student, reference, rng, tol, outputs):
@@ -33,6 +34,7 @@ RANK_DEFICIENT = {"duplicated_column": duplicated_column, "more_features_than_ex
 
 
 @pytest.mark.task("closed_form")
+@pytest.mark.rule("linear.rank_deficient")
 @pytest.mark.parametrize("problem", RANK_DEFICIENT)
 def test_rank_deficient(student, reference, rng, tol, problem):
     """LinearRegression copes with rank-deficient X and predicts like the reference"""

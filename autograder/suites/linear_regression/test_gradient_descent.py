@@ -26,6 +26,7 @@ def expect_history(name, model, expected, tol):
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.step")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("alpha", [0.0, 1.5])
 def test_one_full_batch_step(student, reference, rng, tol, alpha):
@@ -38,6 +39,7 @@ def test_one_full_batch_step(student, reference, rng, tol, alpha):
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.step", "gd.history")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("batch_size", [None, 1, 3])
 def test_histories_without_shuffling(student, reference, rng, tol, batch_size):
@@ -52,6 +54,7 @@ def test_histories_without_shuffling(student, reference, rng, tol, batch_size):
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.step", "linear.shapes")
 def test_matrix_targets(student, reference, rng, tol):
     """mini-batch descent handles y of shape (m, k) like the reference"""
     X, y = standardized_data(rng, outputs=2)
@@ -61,6 +64,8 @@ def test_matrix_targets(student, reference, rng, tol):
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.shuffle")
+@pytest.mark.requires("test_histories_without_shuffling")
 def test_shuffling_changes_the_order(student, rng):
     """with shuffle=True stochastic descent visits the examples in a shuffled order"""
     X, y = standardized_data(rng, m=10)
@@ -75,6 +80,7 @@ def test_shuffling_changes_the_order(student, rng):
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.objective", "gd.history")
 def test_converges_to_closed_form(student, reference, rng):
     """on a well-conditioned problem full-batch descent converges to the ridge closed-form solution"""
     X, y = standardized_data(rng, m=int(rng.integers(12, 20)))

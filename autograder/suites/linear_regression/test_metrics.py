@@ -8,6 +8,7 @@ METRICS = ["mean_absolute_error", "mean_squared_error", "root_mean_squared_error
 
 
 @pytest.mark.task("metrics")
+@pytest.mark.rule("metrics.values")
 @pytest.mark.parametrize("metric", METRICS)
 @pytest.mark.parametrize("outputs", [None, 3])
 def test_metric(student, reference, rng, tol, metric, outputs):
@@ -20,6 +21,8 @@ def test_metric(student, reference, rng, tol, metric, outputs):
 
 
 @pytest.mark.task("metrics")
+@pytest.mark.rule("metrics.values")
+@pytest.mark.requires("test_metric")
 @pytest.mark.parametrize("metric", METRICS)
 def test_metric_perfect_prediction(student, reference, rng, tol, metric):
     """the metric gives the reference's value for a perfect prediction"""

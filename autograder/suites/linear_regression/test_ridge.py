@@ -6,6 +6,7 @@ from autograder.suites.linear_regression.fitting import check_fitted, fit_pair, 
 
 
 @pytest.mark.task("ridge")
+@pytest.mark.rule("ridge.fit", "linear.shapes")
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("outputs", [None, 2])
 def test_fit_and_predict(student, reference, rng, tol, outputs):
@@ -17,6 +18,7 @@ def test_fit_and_predict(student, reference, rng, tol, outputs):
 
 
 @pytest.mark.task("ridge")
+@pytest.mark.rule("ridge.fit")
 def test_small_alpha(student, reference, rng, tol):
     """RidgeRegression with a small alpha matches the reference"""
     X, y = regression_data(rng, int(rng.integers(8, 20)), int(rng.integers(2, 5)))
@@ -26,6 +28,8 @@ def test_small_alpha(student, reference, rng, tol):
 
 
 @pytest.mark.task("ridge")
+@pytest.mark.rule("ridge.intercept")
+@pytest.mark.requires("test_fit_and_predict")
 def test_shifted_targets_shift_predictions(student, rng, tol):
     """adding a constant to y adds the same constant to the predictions, whatever alpha is"""
     X, y = regression_data(rng, int(rng.integers(8, 20)), int(rng.integers(2, 5)))

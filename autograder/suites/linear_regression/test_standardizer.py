@@ -28,6 +28,7 @@ def mistakes(X_train, X_other):
 
 
 @pytest.mark.task("standardizer")
+@pytest.mark.rule("standardizer.fit")
 @pytest.mark.weight(2)
 def test_transform_uses_fit_statistics(student, reference, rng, tol):
     """transform scales new data with the mean and population std of the fit data (constant features become 0)"""
@@ -41,6 +42,7 @@ def test_transform_uses_fit_statistics(student, reference, rng, tol):
 
 
 @pytest.mark.task("standardizer")
+@pytest.mark.rule("standardizer.inverse")
 def test_inverse_transform(student, reference, rng, tol):
     """inverse_transform undoes transform and matches the reference"""
     X_train, X_other = train_and_other(rng)
@@ -54,6 +56,8 @@ def test_inverse_transform(student, reference, rng, tol):
 
 
 @pytest.mark.task("standardizer")
+@pytest.mark.rule("standardizer.unfitted")
+@pytest.mark.requires("test_transform_uses_fit_statistics")
 def test_error_before_fit(student, rng, tol):
     """transform on a Standardizer that was never fitted raises an error"""
     X_train, X_other = train_and_other(rng)

@@ -63,6 +63,13 @@ def im2col_cython(x, field_height, field_width, padding, stride):
     Returns
     -------
     cols : ndarray, shape (C * field_height * field_width, N * H_out * W_out)
+
+    Rules
+    -----
+    - ``im2col.layout``: ``cols`` holds every receptive field of the zero-padded ``x``
+      in the layout of the module docstring.
+    - ``im2col.float32``: float32 images give float32 columns.
+    - ``im2col.untouched``: ``x`` is only read, never modified.
     """
     if np.ndim(x) != 4:
         raise ValueError(f"x must be 4-D (N, C, H, W), got shape {np.shape(x)}")

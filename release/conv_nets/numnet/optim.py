@@ -11,6 +11,14 @@ Every rule has the signature ``rule(w, dw, config) -> (next_w, config)``:
 
 Defaults: ``learning_rate`` 1e-2 (1e-3 for Adam), ``momentum`` 0.9,
 ``decay_rate`` 0.99, ``epsilon`` 1e-8, ``beta1`` 0.9, ``beta2`` 0.999.
+
+Rules
+-----
+- ``optim.untouched``: ``w`` and ``dw`` are never modified.
+- ``optim.state``: state a ``config`` lacks (velocity, cache, ``m``, ``v``: zeros shaped
+  like ``w``; ``t``: 0) is created on the first call; every call stores the new state in
+  ``config`` and returns it, and the next call continues from it.
+- ``optim.defaults``: ``config=None`` means every hyperparameter takes its default above.
 """
 from __future__ import annotations
 
@@ -52,6 +60,10 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: Config | None = None) ->
 
         v = momentum * v - learning_rate * dw
         w = w + v
+
+    Rules
+    -----
+    - ``sgd_momentum.update``: ``next_w`` and ``config['velocity']`` follow the formulas above.
     """
     config = _prepare(w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9, "velocity": None})
     v = config["momentum"] * config["velocity"] - config["learning_rate"] * dw
@@ -70,6 +82,11 @@ def sgd_nesterov_momentum(
         v_prev = v
         v = momentum * v - learning_rate * dw
         w = w - momentum * v_prev + (1 + momentum) * v
+
+    Rules
+    -----
+    - ``sgd_nesterov_momentum.update``: ``next_w`` and ``config['velocity']`` follow the
+      formulas above.
     """
     config = _prepare(w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9, "velocity": None})
     mu = config["momentum"]
@@ -87,6 +104,10 @@ def rmsprop(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tupl
 
         cache = decay_rate * cache + (1 - decay_rate) * dw ** 2
         w = w - learning_rate * dw / (sqrt(cache) + epsilon)
+
+    Rules
+    -----
+    - ``rmsprop.update``: ``next_w`` and ``config['cache']`` follow the formulas above.
     """
     config = _prepare(
         w, dw, config, {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8, "cache": None}
@@ -108,6 +129,11 @@ def adam(w: np.ndarray, dw: np.ndarray, config: Config | None = None) -> tuple[n
         m = beta1 * m + (1 - beta1) * dw
         v = beta2 * v + (1 - beta2) * dw ** 2
         w = w - learning_rate * (m / (1 - beta1 ** t)) / (sqrt(v / (1 - beta2 ** t)) + epsilon)
+
+    Rules
+    -----
+    - ``adam.update``: ``next_w``, ``config['m']``, ``config['v']`` and the step counter
+      ``config['t']`` (one more after every call) follow the formulas above.
     """
     config = _prepare(
         w,

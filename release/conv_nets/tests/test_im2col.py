@@ -13,18 +13,22 @@ from numnet.layers import conv_backward_naive, conv_forward_naive
 
 
 @pytest.mark.task("im2col")
+@pytest.mark.rule("im2col.layout", "im2col.float32", "im2col.untouched")
 @pytest.mark.parametrize(("shape", "field", "pad", "stride"), [((2, 3, 5, 5), (3, 3), 1, 2), ((3, 2, 6, 7), (2, 3), 0, 1)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_im2col_cython_matches_numpy_version(shape, field, pad, stride, dtype):
     from numnet.im2col_cython import im2col_cython
 
     x = np.random.default_rng(231).standard_normal(shape).astype(dtype)
+    kept = x.copy()
     cols = im2col_cython(x, *field, pad, stride)
     assert cols.dtype == dtype
+    assert np.array_equal(x, kept), "im2col_cython modified its input"
     assert_allclose(cols, im2col_indices(x.astype(np.float64), *field, pad, stride), rtol=1e-6)
 
 
 @pytest.mark.task("im2col")
+@pytest.mark.rule("im2col.layout")
 def test_fast_convolution_agrees_with_naive():
     rng = np.random.default_rng(231)
     x, w, b = rng.standard_normal((4, 3, 9, 9)), rng.standard_normal((5, 3, 3, 3)), rng.standard_normal(5)

@@ -8,6 +8,7 @@ from numnet.layers import conv_backward_naive, conv_forward_naive, max_pool_back
 
 
 @pytest.mark.task("conv_naive")
+@pytest.mark.rule("conv.forward")
 def test_conv_forward_matches_known_output():
     x = np.linspace(-0.1, 0.5, num=96).reshape(2, 3, 4, 4)
     w = np.linspace(-0.2, 0.3, num=144).reshape(3, 3, 4, 4)
@@ -22,6 +23,7 @@ def test_conv_forward_matches_known_output():
 
 
 @pytest.mark.task("conv_naive")
+@pytest.mark.rule("conv.backward")
 @pytest.mark.parametrize(("x_shape", "w_shape", "stride", "pad"), [((4, 3, 5, 5), (2, 3, 3, 3), 1, 1), ((2, 2, 7, 5), (3, 2, 3, 1), 2, 0)])
 def test_conv_backward_matches_numeric_gradients(x_shape, w_shape, stride, pad):
     rng = np.random.default_rng(231)
@@ -37,6 +39,7 @@ def test_conv_backward_matches_numeric_gradients(x_shape, w_shape, stride, pad):
 
 
 @pytest.mark.task("max_pool_naive")
+@pytest.mark.rule("pool.forward")
 def test_max_pool_forward_matches_known_output():
     x = np.linspace(-0.3, 0.4, num=96).reshape(2, 3, 4, 4)
     out, _ = max_pool_forward_naive(x, {"pool_width": 2, "pool_height": 2, "stride": 2})
@@ -46,6 +49,7 @@ def test_max_pool_forward_matches_known_output():
 
 
 @pytest.mark.task("max_pool_naive")
+@pytest.mark.rule("pool.backward")
 @pytest.mark.parametrize(("shape", "ph", "pw", "stride"), [((3, 2, 8, 8), 2, 2, 2), ((2, 2, 5, 4), 3, 2, 1)])
 def test_max_pool_backward_matches_numeric_gradient(shape, ph, pw, stride):
     rng = np.random.default_rng(231)
@@ -55,3 +59,15 @@ def test_max_pool_backward_matches_numeric_gradient(shape, ph, pw, stride):
     dout = rng.standard_normal(out.shape)
     dx_num = eval_numerical_gradient_array(lambda v: max_pool_forward_naive(v, pool_param)[0], x, dout)
     assert_allclose(max_pool_backward_naive(dout, cache), dx_num, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.task("max_pool_naive")
+@pytest.mark.rule("pool.ties")
+def test_max_pool_backward_sends_ties_to_the_first_maximum():
+    x = np.array([[[[1.0, 3.0, 3.0], [3.0, 0.0, 2.0], [3.0, 3.0, 1.0]]]])
+    pool_param = {"pool_height": 2, "pool_width": 2, "stride": 1}
+    out, cache = max_pool_forward_naive(x, pool_param)
+    assert_allclose(out, [[[[3.0, 3.0], [3.0, 3.0]]]])
+    dx = max_pool_backward_naive(np.array([[[[1.0, 10.0], [100.0, 1000.0]]]]), cache)
+    # windows (0, 0) and (0, 1) hold tied 3s and both pick x[0, 1]; window (1, 0) holds three 3s and picks x[1, 0]
+    assert_allclose(dx, [[[[0.0, 11.0, 0.0], [100.0, 0.0, 0.0], [0.0, 1000.0, 0.0]]]])

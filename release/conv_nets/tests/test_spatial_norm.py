@@ -21,6 +21,7 @@ def _check_gradients(forward, backward, x, gamma, beta, tol):
 
 
 @pytest.mark.task("spatial_batchnorm")
+@pytest.mark.rule("spatial_batchnorm.train")
 def test_spatial_batchnorm_train_statistics_per_channel():
     x = 4 * np.random.default_rng(231).standard_normal((2, 3, 4, 5)) + 10
     gamma, beta = np.array([3.0, 4.0, 5.0]), np.array([6.0, 7.0, 8.0])
@@ -30,11 +31,13 @@ def test_spatial_batchnorm_train_statistics_per_channel():
 
 
 @pytest.mark.task("spatial_batchnorm")
+@pytest.mark.rule("spatial_batchnorm.running", "spatial_batchnorm.test")
 def test_spatial_batchnorm_test_mode_after_warm_up():
     rng = np.random.default_rng(231)
     bn_param, gamma, beta = {"mode": "train"}, np.ones(4), np.zeros(4)
     for _ in range(50):
         spatial_batchnorm_forward(2.3 * rng.standard_normal((10, 4, 11, 12)) + 13, gamma, beta, bn_param)
+    assert bn_param["running_mean"].shape == bn_param["running_var"].shape == (4,)
     bn_param["mode"] = "test"
     out, _ = spatial_batchnorm_forward(2.3 * rng.standard_normal((10, 4, 11, 12)) + 13, gamma, beta, bn_param)
     assert_allclose(out.mean(axis=(0, 2, 3)), 0, atol=0.1)
@@ -42,6 +45,7 @@ def test_spatial_batchnorm_test_mode_after_warm_up():
 
 
 @pytest.mark.task("spatial_batchnorm")
+@pytest.mark.rule("spatial_batchnorm.backward")
 def test_spatial_batchnorm_backward_matches_numeric_gradients():
     rng = np.random.default_rng(231)
     x = 5 * rng.standard_normal((2, 3, 4, 5)) + 12
@@ -50,6 +54,7 @@ def test_spatial_batchnorm_backward_matches_numeric_gradients():
 
 
 @pytest.mark.task("spatial_groupnorm")
+@pytest.mark.rule("groupnorm.forward")
 @pytest.mark.parametrize("G", [1, 2, 6])
 def test_spatial_groupnorm_normalizes_each_group(G):
     x = 4 * np.random.default_rng(231).standard_normal((2, 6, 4, 5)) + 10
@@ -60,6 +65,7 @@ def test_spatial_groupnorm_normalizes_each_group(G):
 
 
 @pytest.mark.task("spatial_groupnorm")
+@pytest.mark.rule("groupnorm.backward")
 def test_spatial_groupnorm_backward_matches_numeric_gradients():
     rng = np.random.default_rng(231)
     x = 5 * rng.standard_normal((2, 6, 4, 5)) + 12

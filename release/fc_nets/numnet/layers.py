@@ -6,8 +6,14 @@ in the order of the forward's arguments. Losses return ``(loss, dx)``.
 
 The body of each layer sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
 so that an assignment release can replace it with a stub; argument checks stay
-outside the markers and ship with the release. No function modifies its inputs,
-and float32 inputs give float32 outputs.
+outside the markers and ship with the release.
+
+Rules
+-----
+- ``layers.untouched``: no function modifies its array arguments; the one argument
+  a layer changes is the ``bn_param`` dict, where batch normalization writes its
+  running averages back.
+- ``layers.float32``: float32 inputs give float32 outputs (a loss's ``dx`` too).
 """
 from __future__ import annotations
 
@@ -44,6 +50,11 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     out : ndarray, shape (N, M)
     cache : object
         What :func:`affine_backward` needs.
+
+    Rules
+    -----
+    - ``affine.forward``: ``out = x.reshape(N, D) @ w + b`` for ``x`` with any number of
+      axes after the batch axis, a batch of one example included.
     """
     if np.ndim(x) < 1:
         raise ValueError(f"x must have a batch axis, got shape {np.shape(x)}")
@@ -71,6 +82,11 @@ def affine_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
     dx : ndarray, shape (N, d_1, ..., d_k)
     dw : ndarray, shape (D, M)
     db : ndarray, shape (M,)
+
+    Rules
+    -----
+    - ``affine.backward``: the gradients of :func:`affine_forward`'s output, weighted by
+      ``dout``, with respect to ``x`` (in the shape of ``x``), ``w`` and ``b``.
     """
     raise NotImplementedError("not implemented yet")
     return dx, dw, db
@@ -83,21 +99,29 @@ def relu_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
     -------
     out : ndarray, same shape and dtype as ``x``
     cache : object
+
+    Rules
+    -----
+    - ``relu.forward``: ``out = max(x, 0)`` elementwise, in the shape and dtype of ``x``.
     """
     raise NotImplementedError("not implemented yet")
     return out, cache
 
 
 def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
-    """Backward pass of :func:`relu_forward`: ``dx = dout`` where ``x > 0``, else 0."""
+    """Backward pass of :func:`relu_forward`.
+
+    Rules
+    -----
+    - ``relu.backward``: ``dx = dout`` where ``x > 0``, else 0.
+    - ``relu.zero``: where ``x`` is exactly 0 no gradient passes (``dx`` is 0 there).
+    """
     raise NotImplementedError("not implemented yet")
     return dx
 
 
 def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of the softmax of the scores ``x``.
-
-    Numerically stable for scores of any magnitude.
 
     Parameters
     ----------
@@ -111,6 +135,13 @@ def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     loss : float
     dx : ndarray, shape (N, C)
         Gradient of the loss with respect to ``x``.
+
+    Rules
+    -----
+    - ``softmax.loss``: ``loss`` is the mean over the ``N`` examples of
+      ``-log(softmax(x[i])[y[i]])`` and ``dx`` its gradient (so divided by ``N``).
+    - ``softmax.stable``: scores of any magnitude (1e3 and beyond) give finite, accurate
+      results: shift each row by its maximum before exponentiating.
     """
     require_ndim("x", x, 2)
     N, C = x.shape
@@ -133,6 +164,12 @@ def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     -------
     loss : float
     dx : ndarray, shape (N, C)
+
+    Rules
+    -----
+    - ``svm.loss``: ``loss`` is the mean over the ``N`` examples of
+      ``sum over j != y[i] of max(0, x[i, j] - x[i, y[i]] + 1)`` and ``dx`` its gradient
+      (so divided by ``N``).
     """
     require_ndim("x", x, 2)
     N, C = x.shape
@@ -167,6 +204,16 @@ def batchnorm_forward(
     -------
     out : ndarray, shape (N, D)
     cache : object
+
+    Rules
+    -----
+    - ``batchnorm.train``: in ``'train'`` mode ``x`` is normalized with the batch mean and
+      the biased variance (``ddof=0``), ``eps`` (default 1e-5) added inside the square root.
+    - ``batchnorm.running``: every ``'train'`` call updates ``running_mean`` and
+      ``running_var`` by the formulas above (``momentum`` default 0.9, zeros when absent)
+      and stores them in ``bn_param``, each of shape (D,).
+    - ``batchnorm.test``: in ``'test'`` mode the running averages in ``bn_param``
+      normalize ``x``; the batch statistics play no part.
     """
     mode = mode_of(bn_param)
     require_ndim("x", x, 2)
@@ -188,6 +235,12 @@ def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     -------
     dx : ndarray, shape (N, D)
     dgamma, dbeta : ndarray, shape (D,)
+
+    Rules
+    -----
+    - ``batchnorm.backward``: :func:`batchnorm_backward` and :func:`batchnorm_backward_alt`
+      both return the gradients of a ``'train'``-mode forward. Neither is graded after a
+      ``'test'``-mode forward: what that forward caches is up to you.
     """
     raise NotImplementedError("not implemented yet")
     return dx, dgamma, dbeta
@@ -211,8 +264,6 @@ def layernorm_forward(
 ) -> tuple[np.ndarray, Cache]:
     """Layer normalization: each example is normalized over its own features.
 
-    Behaves identically at train and test time and keeps no running averages.
-
     Parameters
     ----------
     x : ndarray, shape (N, D)
@@ -224,6 +275,14 @@ def layernorm_forward(
     -------
     out : ndarray, shape (N, D)
     cache : object
+
+    Rules
+    -----
+    - ``layernorm.forward``: each example is normalized with the mean and biased variance
+      of its own features, ``eps`` from ``ln_param`` (default 1e-5) inside the square
+      root; a batch of one example included.
+    - ``layernorm.modes``: the output is the same at train and test time, whatever
+      ``ln_param['mode']`` says; no running averages are kept.
     """
     require_ndim("x", x, 2)
     D = x.shape[1]
@@ -241,6 +300,11 @@ def layernorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     -------
     dx : ndarray, shape (N, D)
     dgamma, dbeta : ndarray, shape (D,)
+
+    Rules
+    -----
+    - ``layernorm.backward``: the gradients of :func:`layernorm_forward` with respect to
+      ``x``, ``gamma`` and ``beta``.
     """
     raise NotImplementedError("not implemented yet")
     return dx, dgamma, dbeta
@@ -265,6 +329,14 @@ def dropout_forward(x: np.ndarray, dropout_param: dict[str, Any]) -> tuple[np.nd
     -------
     out : ndarray, same shape and dtype as ``x``
     cache : object
+
+    Rules
+    -----
+    - ``dropout.train``: in ``'train'`` mode each unit is kept with probability ``p``
+      (independently), kept units are scaled by ``1 / p``, the others are 0.
+    - ``dropout.test``: in ``'test'`` mode the output equals ``x``.
+    - ``dropout.seed``: with a ``seed``, the same seed draws the same mask and a different
+      seed a different one.
     """
     mode = mode_of(dropout_param)
     if "p" not in dropout_param:
@@ -278,7 +350,14 @@ def dropout_forward(x: np.ndarray, dropout_param: dict[str, Any]) -> tuple[np.nd
 
 
 def dropout_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
-    """Backward pass of :func:`dropout_forward`: the forward's mask applied to ``dout``."""
+    """Backward pass of :func:`dropout_forward`: the forward's mask applied to ``dout``.
+
+    Rules
+    -----
+    - ``dropout.backward``: after a ``'train'``-mode forward, ``dx = dout / p`` where that
+      forward kept a unit and 0 elsewhere.
+    - ``dropout.backward_test``: after a ``'test'``-mode forward, ``dx = dout``.
+    """
     raise NotImplementedError("not implemented yet")
     return dx
 
@@ -321,6 +400,12 @@ def conv_forward_naive(
     out : ndarray, shape (N, F, H', W')
         ``H' = 1 + (H + 2 * pad - HH) // stride``, likewise ``W'``.
     cache : object
+
+    Rules
+    -----
+    - ``conv.forward``: ``out[n, f, i, j]`` is the sum of ``w[f]`` times the window of the
+      zero-padded ``x[n]`` starting at row ``i * stride`` and column ``j * stride``, plus
+      ``b[f]`` (the kernel is not flipped); any stride, ``pad >= 0`` and non-square kernels.
     """
     stride, pad, H_out, W_out = _conv_geometry(x, w, b, conv_param)
     raise NotImplementedError("not implemented yet")
@@ -335,6 +420,11 @@ def conv_backward_naive(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.
     dx : ndarray, shape (N, C, H, W)
     dw : ndarray, shape (F, C, HH, WW)
     db : ndarray, shape (F,)
+
+    Rules
+    -----
+    - ``conv.backward``: the gradients of :func:`conv_forward_naive` with respect to ``x``,
+      ``w`` and ``b``.
     """
     raise NotImplementedError("not implemented yet")
     return dx, dw, db
@@ -368,6 +458,12 @@ def max_pool_forward_naive(x: np.ndarray, pool_param: dict[str, Any]) -> tuple[n
     out : ndarray, shape (N, C, H', W')
         ``H' = 1 + (H - pool_height) // stride``, likewise ``W'``.
     cache : object
+
+    Rules
+    -----
+    - ``pool.forward``: ``out[n, c, i, j]`` is the maximum of the window of ``x[n, c]``
+      starting at row ``i * stride`` and column ``j * stride``, also for overlapping and
+      non-square windows.
     """
     ph, pw, stride, H_out, W_out = _pool_geometry(x, pool_param)
     raise NotImplementedError("not implemented yet")
@@ -377,12 +473,16 @@ def max_pool_forward_naive(x: np.ndarray, pool_param: dict[str, Any]) -> tuple[n
 def max_pool_backward_naive(dout: np.ndarray, cache: Cache) -> np.ndarray:
     """Backward pass of :func:`max_pool_forward_naive`.
 
-    Each window's gradient goes to its maximum; when several entries tie for the
-    maximum, to the first of them in row-major order.
-
     Returns
     -------
     dx : ndarray, shape (N, C, H, W)
+
+    Rules
+    -----
+    - ``pool.backward``: each window's ``dout`` goes to the position of its maximum; where
+      windows overlap the contributions add up.
+    - ``pool.ties``: when several entries tie for a window's maximum, its ``dout`` goes to
+      the first of them in row-major order, and only to it.
     """
     raise NotImplementedError("not implemented yet")
     return dx
@@ -404,6 +504,15 @@ def spatial_batchnorm_forward(
     -------
     out : ndarray, shape (N, C, H, W)
     cache : object
+
+    Rules
+    -----
+    - ``spatial_batchnorm.train``: in ``'train'`` mode each channel is normalized with the
+      mean and biased variance over the batch and both spatial axes (``eps`` as for
+      :func:`batchnorm_forward`).
+    - ``spatial_batchnorm.running``: every ``'train'`` call updates the running averages as
+      :func:`batchnorm_forward` does, stored in ``bn_param`` with shape (C,).
+    - ``spatial_batchnorm.test``: in ``'test'`` mode the running averages normalize ``x``.
     """
     require_ndim("x", x, 4)
     C = x.shape[1]
@@ -420,6 +529,11 @@ def spatial_batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarr
     -------
     dx : ndarray, shape (N, C, H, W)
     dgamma, dbeta : ndarray, shape (C,)
+
+    Rules
+    -----
+    - ``spatial_batchnorm.backward``: the gradients of a ``'train'``-mode forward. It is
+      not graded after a ``'test'``-mode forward: what that forward caches is up to you.
     """
     raise NotImplementedError("not implemented yet")
     return dx, dgamma, dbeta
@@ -444,6 +558,13 @@ def spatial_groupnorm_forward(
     -------
     out : ndarray, shape (N, C, H, W)
     cache : object
+
+    Rules
+    -----
+    - ``groupnorm.forward``: group ``g`` holds channels ``g * C // G`` to
+      ``(g + 1) * C // G - 1``; each example's group is normalized with its mean and biased
+      variance (``eps`` inside the square root), for every ``G`` dividing ``C`` (1 and ``C``
+      included).
     """
     require_ndim("x", x, 4)
     N, C, H, W = x.shape
@@ -463,6 +584,11 @@ def spatial_groupnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarr
     -------
     dx : ndarray, shape (N, C, H, W)
     dgamma, dbeta : ndarray, shape (1, C, 1, 1)
+
+    Rules
+    -----
+    - ``groupnorm.backward``: the gradients of :func:`spatial_groupnorm_forward` with
+      respect to ``x``, ``gamma`` and ``beta``.
     """
     raise NotImplementedError("not implemented yet")
     return dx, dgamma, dbeta

@@ -8,6 +8,7 @@ from numnet.layers import affine_backward, affine_forward, relu_backward, relu_f
 
 
 @pytest.mark.task("affine")
+@pytest.mark.rule("affine.forward")
 def test_affine_forward_matches_known_output():
     x = np.linspace(-0.1, 0.5, num=2 * 120).reshape(2, 4, 5, 6)
     w = np.linspace(-0.2, 0.3, num=120 * 3).reshape(120, 3)
@@ -18,6 +19,7 @@ def test_affine_forward_matches_known_output():
 
 
 @pytest.mark.task("affine")
+@pytest.mark.rule("affine.backward")
 def test_affine_backward_matches_numeric_gradients():
     rng = np.random.default_rng(231)
     x, w, b = rng.standard_normal((10, 2, 3)), rng.standard_normal((6, 5)), rng.standard_normal(5)
@@ -30,6 +32,7 @@ def test_affine_backward_matches_numeric_gradients():
 
 
 @pytest.mark.task("relu")
+@pytest.mark.rule("relu.forward")
 def test_relu_forward_clips_negatives():
     x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
     out, _ = relu_forward(x)
@@ -37,6 +40,7 @@ def test_relu_forward_clips_negatives():
 
 
 @pytest.mark.task("relu")
+@pytest.mark.rule("relu.backward")
 def test_relu_backward_matches_numeric_gradient():
     rng = np.random.default_rng(231)
     x = rng.standard_normal((10, 10))
@@ -46,6 +50,7 @@ def test_relu_backward_matches_numeric_gradient():
 
 
 @pytest.mark.task("losses")
+@pytest.mark.rule("softmax.loss", "svm.loss")
 @pytest.mark.parametrize(("loss_fn", "expected"), [(softmax_loss, np.log(10)), (svm_loss, 9.0)])
 def test_loss_of_tiny_scores_and_its_gradient(loss_fn, expected):
     rng = np.random.default_rng(231)
@@ -55,3 +60,20 @@ def test_loss_of_tiny_scores_and_its_gradient(loss_fn, expected):
     assert loss == pytest.approx(expected, rel=1e-2)
     dx_num = eval_numerical_gradient(lambda v: loss_fn(v, y)[0], x)
     assert_allclose(dx, dx_num, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.task("relu")
+@pytest.mark.rule("relu.zero")
+def test_relu_backward_passes_nothing_where_x_is_zero():
+    x = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
+    dx = relu_backward(np.ones_like(x), relu_forward(x)[1])
+    assert_allclose(dx, [[0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+
+
+@pytest.mark.task("losses")
+@pytest.mark.rule("softmax.stable")
+def test_softmax_loss_of_huge_scores_is_finite_and_accurate():
+    x = np.array([[1000.0, 0.0, -1000.0], [0.0, 2000.0, 0.0]])
+    loss, dx = softmax_loss(x, np.array([1, 1]))
+    assert loss == pytest.approx(500.0)  # (1000 + 0) / 2: example 0 misses by 1000, example 1 is certain
+    assert_allclose(dx, [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]], atol=1e-12)

@@ -34,6 +34,7 @@ def _config(rule):
 
 
 @pytest.mark.task("update_rules")
+@pytest.mark.rule("sgd_momentum.update", "sgd_nesterov_momentum.update", "rmsprop.update", "adam.update")
 @pytest.mark.parametrize("rule", sorted(EXPECTED_FIRST_ROW))
 def test_one_update_step(rule):
     next_w, config = getattr(optim, rule)(W.copy(), DW.copy(), _config(rule))
@@ -45,9 +46,35 @@ def test_one_update_step(rule):
 
 
 @pytest.mark.task("update_rules")
+@pytest.mark.rule("optim.state")
 @pytest.mark.parametrize("rule", sorted(EXPECTED_FIRST_ROW))
 def test_rules_minimise_a_quadratic(rule):
     w, config = np.array([3.0, -2.0]), {"learning_rate": 0.05}
     for _ in range(500):
         w, config = getattr(optim, rule)(w, 2 * w, config)
     assert np.abs(w).max() < 0.1, f"{rule} ended at {w} instead of near 0"
+
+
+DEFAULTS = {
+    "sgd_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "sgd_nesterov_momentum": {"learning_rate": 1e-2, "momentum": 0.9},
+    "rmsprop": {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+    "adam": {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+STATE_KEYS = {"sgd_momentum": ("velocity",), "sgd_nesterov_momentum": ("velocity",), "rmsprop": ("cache",),
+         "adam": ("m", "v", "t")}
+
+
+@pytest.mark.task("update_rules")
+@pytest.mark.rule("optim.defaults", "optim.state", "optim.untouched")
+@pytest.mark.parametrize("rule", sorted(DEFAULTS))
+def test_config_none_takes_the_defaults_and_creates_the_state(rule):
+    w, dw = W.copy(), DW.copy()
+    next_w, config = getattr(optim, rule)(w, dw, None)
+    assert np.array_equal(w, W) and np.array_equal(dw, DW), f"{rule} modified w or dw"
+    assert {key: config[key] for key in DEFAULTS[rule]} == DEFAULTS[rule]
+    assert set(STATE_KEYS[rule]) <= set(config), f"{rule} did not store its state in config"
+    if rule == "adam":
+        assert config["t"] == 1
+    again, config = getattr(optim, rule)(next_w, dw, config)
+    assert again.shape == W.shape

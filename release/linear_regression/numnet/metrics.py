@@ -1,4 +1,10 @@
-"""Error and accuracy measures comparing targets with predictions."""
+"""Error and accuracy measures comparing targets with predictions.
+
+Rules
+-----
+- ``metrics.values``: every metric takes ``y_true`` and ``y_pred`` of the same shape,
+  ``(m,)`` or ``(m, k)``, and averages over all their entries, as each docstring says.
+"""
 from __future__ import annotations
 
 import numpy as np

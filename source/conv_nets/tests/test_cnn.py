@@ -7,15 +7,29 @@ from numnet.gradient_check import eval_numerical_gradient, rel_error
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.init", "cnn.scores")
 def test_parameter_shapes_and_scores():
     model = ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=4, filter_size=3, hidden_dim=6, num_classes=5)
     expected = {"W1": (4, 3, 3, 3), "b1": (4,), "W2": (4 * 4 * 4, 6), "b2": (6,), "W3": (6, 5), "b3": (5,)}
     assert {name: model.params[name].shape for name in expected} == expected
+    for name in ("b1", "b2", "b3"):
+        assert np.all(model.params[name] == 0), f"{name} must start at zero"
     scores = model.loss(np.random.default_rng(0).standard_normal((7, 3, 8, 8)))
     assert np.shape(scores) == (7, 5)
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.init")
+def test_weights_have_standard_deviation_weight_scale():
+    np.random.seed(231)
+    model = ThreeLayerConvNet(input_dim=(3, 8, 8), num_filters=16, hidden_dim=40, weight_scale=0.2, use_batchnorm=True)
+    for name in ("W1", "W2", "W3"):
+        assert model.params[name].std() == pytest.approx(0.2, rel=0.15), name
+    assert np.all(model.params["gamma1"] == 1) and np.all(model.params["beta1"] == 0)
+
+
+@pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.loss")
 def test_initial_loss_is_close_to_log_num_classes_and_grows_with_reg():
     np.random.seed(231)
     rng = np.random.default_rng(231)
@@ -29,6 +43,7 @@ def test_initial_loss_is_close_to_log_num_classes_and_grows_with_reg():
 
 
 @pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.loss")
 @pytest.mark.parametrize("use_batchnorm", [False, True])
 def test_gradients_match_numeric_gradients(use_batchnorm):
     np.random.seed(2)

@@ -8,6 +8,7 @@ from numnet.layers import dropout_backward, dropout_forward
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.train")
 @pytest.mark.parametrize("p", [0.25, 0.6])
 def test_dropout_keeps_a_fraction_p_and_rescales(p):
     x = np.random.default_rng(231).standard_normal((500, 500)) + 10
@@ -19,6 +20,7 @@ def test_dropout_keeps_a_fraction_p_and_rescales(p):
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.test")
 def test_dropout_is_the_identity_at_test_time():
     x = np.random.default_rng(231).standard_normal((20, 30))
     out, _ = dropout_forward(x, {"mode": "test", "p": 0.3})
@@ -26,6 +28,7 @@ def test_dropout_is_the_identity_at_test_time():
 
 
 @pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.backward")
 def test_dropout_backward_matches_numeric_gradient():
     rng = np.random.default_rng(231)
     x, dout = rng.standard_normal((10, 10)) + 10, rng.standard_normal((10, 10))
@@ -33,3 +36,23 @@ def test_dropout_backward_matches_numeric_gradient():
     dx = dropout_backward(dout, dropout_forward(x, param)[1])
     dx_num = eval_numerical_gradient_array(lambda v: dropout_forward(v, param)[0], x, dout)
     assert_allclose(dx, dx_num, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.seed")
+def test_dropout_seed_fixes_the_mask():
+    x = np.random.default_rng(231).standard_normal((30, 30)) + 10
+    first, _ = dropout_forward(x, {"mode": "train", "p": 0.5, "seed": 7})
+    again, _ = dropout_forward(x, {"mode": "train", "p": 0.5, "seed": 7})
+    other, _ = dropout_forward(x, {"mode": "train", "p": 0.5, "seed": 8})
+    assert_allclose(again, first)
+    assert not np.array_equal(other != 0, first != 0)
+
+
+@pytest.mark.task("dropout")
+@pytest.mark.rule("dropout.backward_test")
+def test_dropout_backward_after_test_mode_passes_dout_through():
+    rng = np.random.default_rng(231)
+    x, dout = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    _, cache = dropout_forward(x, {"mode": "test", "p": 0.3})
+    assert_allclose(dropout_backward(dout, cache), dout)

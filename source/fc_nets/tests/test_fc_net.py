@@ -13,6 +13,7 @@ def _small_problem(seed=231, N=2, D=15, C=10):
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.loss")
 def test_initial_loss_is_close_to_log_num_classes():
     X, y = _small_problem(N=40, D=30)
     model = FullyConnectedNet([20, 20], input_dim=30, weight_scale=1e-3, dtype=np.float64)
@@ -22,6 +23,7 @@ def test_initial_loss_is_close_to_log_num_classes():
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.scores")
 def test_test_mode_returns_class_scores():
     X, _ = _small_problem(N=7)
     scores = FullyConnectedNet([9], input_dim=15, dtype=np.float64).loss(X)
@@ -29,6 +31,7 @@ def test_test_mode_returns_class_scores():
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.loss", "fc_net.dropout")
 @pytest.mark.parametrize(
     ("normalization", "keep", "reg", "N"),
     [(None, 1, 0.0, 2), (None, 1, 3.14, 2), ("batchnorm", 1, 0.0, 10), ("layernorm", 0.5, 0.0, 2)],
@@ -49,6 +52,7 @@ def test_gradients_match_numeric_gradients(normalization, keep, reg, N):
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.loss")
 def test_three_layer_net_overfits_fifty_examples():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((50, 40)), rng.integers(10, size=50)
@@ -60,3 +64,18 @@ def test_three_layer_net_overfits_fifty_examples():
             model.params[name], configs[name] = optim.sgd(model.params[name], grad, configs.get(name, {"learning_rate": 5e-2}))
     accuracy = np.mean(np.argmax(model.loss(X), axis=1) == y)
     assert accuracy == 1.0, f"training accuracy {accuracy:.2f} after 200 steps"
+
+
+@pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.init")
+def test_initial_parameters():
+    np.random.seed(231)
+    model = FullyConnectedNet([60, 50], input_dim=40, num_classes=30, weight_scale=0.05, normalization="batchnorm")
+    shapes = {"W1": (40, 60), "b1": (60,), "gamma1": (60,), "beta1": (60,), "W2": (60, 50), "b2": (50,),
+              "gamma2": (50,), "beta2": (50,), "W3": (50, 30), "b3": (30,)}
+    assert {name: value.shape for name, value in model.params.items()} == shapes
+    for name, value in model.params.items():
+        if name.startswith("W"):
+            assert abs(value.mean()) < 0.01 and value.std() == pytest.approx(0.05, rel=0.1), name
+        else:
+            assert np.all(value == (1.0 if name.startswith("gamma") else 0.0)), name

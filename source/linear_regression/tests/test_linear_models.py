@@ -21,6 +21,7 @@ def problem():
 
 
 @pytest.mark.task("standardizer")
+@pytest.mark.rule("standardizer.fit", "standardizer.inverse")
 def test_standardizer_matches_scikit_learn_on_unseen_data(problem):
     X, _ = problem
     train, test = X[:60], X[60:]
@@ -32,6 +33,7 @@ def test_standardizer_matches_scikit_learn_on_unseen_data(problem):
 
 
 @pytest.mark.task("standardizer")
+@pytest.mark.rule("standardizer.fit")
 def test_standardizer_leaves_a_constant_column_finite(problem):
     X = np.hstack([problem[0], np.full((80, 1), 7.0)])
     Z = Standardizer().fit(X).transform(X)
@@ -40,6 +42,7 @@ def test_standardizer_leaves_a_constant_column_finite(problem):
 
 
 @pytest.mark.task("metrics")
+@pytest.mark.rule("metrics.values")
 @pytest.mark.parametrize(
     ("ours", "theirs"),
     [
@@ -57,6 +60,7 @@ def test_metric_matches_scikit_learn(ours, theirs):
 
 
 @pytest.mark.task("closed_form")
+@pytest.mark.rule("linear.fit")
 def test_linear_regression_matches_scikit_learn(problem):
     X, y = problem
     ours = LinearRegression().fit(X, y)
@@ -67,6 +71,7 @@ def test_linear_regression_matches_scikit_learn(problem):
 
 
 @pytest.mark.task("closed_form")
+@pytest.mark.rule("linear.rank_deficient")
 def test_linear_regression_copes_with_a_duplicated_column(problem):
     X, y = problem
     duplicated = np.hstack([X, X[:, :1]])
@@ -74,6 +79,7 @@ def test_linear_regression_copes_with_a_duplicated_column(problem):
 
 
 @pytest.mark.task("ridge")
+@pytest.mark.rule("ridge.fit")
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 20.0])
 def test_ridge_matches_scikit_learn(problem, alpha):
     X, y = problem
@@ -84,6 +90,7 @@ def test_ridge_matches_scikit_learn(problem, alpha):
 
 
 @pytest.mark.task("ridge")
+@pytest.mark.rule("ridge.intercept")
 def test_ridge_does_not_penalise_the_intercept(problem):
     X, y = problem
     shifted = RidgeRegression(alpha=50.0).fit(X, y + 100.0)
@@ -91,6 +98,7 @@ def test_ridge_does_not_penalise_the_intercept(problem):
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.step")
 @pytest.mark.parametrize(("batch_size", "learning_rate"), [(None, 0.1), (16, 0.02), (1, 0.002)])
 def test_gradient_descent_approaches_the_closed_form(problem, batch_size, learning_rate):
     X, y = problem
@@ -103,6 +111,7 @@ def test_gradient_descent_approaches_the_closed_form(problem, batch_size, learni
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.history")
 def test_full_batch_loss_decreases_and_validation_is_tracked(problem):
     X, y = problem
     X = Standardizer().fit(X).transform(X)
@@ -113,8 +122,56 @@ def test_full_batch_loss_decreases_and_validation_is_tracked(problem):
 
 
 @pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.objective")
 def test_ridge_penalty_leads_gradient_descent_to_the_ridge_solution(problem):
     X, y = problem
     X = Standardizer().fit(X).transform(X)
     model = GradientDescentRegressor(learning_rate=0.2, epochs=3000, alpha=30.0).fit(X, y)
     assert_allclose(model.coef_, RidgeRegression(alpha=30.0).fit(X, y).coef_, rtol=1e-4)
+
+
+@pytest.mark.task("standardizer")
+@pytest.mark.rule("standardizer.unfitted")
+def test_transform_before_fit_raises(problem):
+    X = problem[0]
+    assert Standardizer().fit(X).transform(X).shape == X.shape  # the methods work before their misuse is judged
+    with pytest.raises(Exception):
+        Standardizer().transform(X)
+
+
+@pytest.mark.task("closed_form")
+@pytest.mark.rule("linear.shapes")
+@pytest.mark.parametrize("model", [LinearRegression(), RidgeRegression(alpha=2.0)], ids=["linear", "ridge"])
+def test_models_fit_matrix_targets_column_by_column(problem, model):
+    X, y = problem
+    Y = np.column_stack([y, 2 * y - 1])
+    both = model.fit(X, Y)
+    coef, intercept, predictions = both.coef_, both.intercept_, both.predict(X[:4])
+    assert coef.shape == (5, 2) and np.shape(intercept) == (2,) and predictions.shape == (4, 2)
+    for k in range(2):
+        single = model.fit(X, Y[:, k])
+        assert_allclose(coef[:, k], single.coef_, rtol=1e-8)
+        assert_allclose(predictions[:, k], single.predict(X[:4]), rtol=1e-8)
+
+
+@pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.step")
+def test_one_full_batch_epoch_from_zero_weights(problem):
+    X, y = problem
+    model = GradientDescentRegressor(learning_rate=0.01, epochs=1, batch_size=None, shuffle=False).fit(X, y)
+    # from w = 0, b = 0 the residual is -y, so the step is learning_rate * (X.T @ y / m, mean(y))
+    assert_allclose(model.coef_, 0.01 * X.T @ y / len(y), rtol=1e-10)
+    assert model.intercept_ == pytest.approx(0.01 * y.mean(), rel=1e-10)
+
+
+@pytest.mark.task("gradient_descent")
+@pytest.mark.rule("gd.shuffle")
+def test_shuffling_changes_the_visiting_order(problem):
+    X, y = problem
+    X = Standardizer().fit(X).transform(X)
+    settings = {"learning_rate": 0.01, "epochs": 2, "batch_size": 1}
+    in_order = GradientDescentRegressor(**settings, shuffle=False).fit(X, y)
+    shuffled = GradientDescentRegressor(**settings, shuffle=True, seed=3).fit(X, y)
+    again = GradientDescentRegressor(**settings, shuffle=True, seed=3).fit(X, y)
+    assert not np.allclose(shuffled.coef_, in_order.coef_, rtol=1e-9, atol=0)
+    assert_allclose(again.coef_, shuffled.coef_, rtol=1e-12)

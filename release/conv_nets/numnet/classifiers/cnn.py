@@ -44,6 +44,13 @@ class ThreeLayerConvNet:
     use_batchnorm : bool
         Spatial batch normalization after the convolution, with parameters
         ``gamma1``/``beta1`` and running averages in ``bn_param``.
+
+    Rules
+    -----
+    - ``cnn.init``: ``params`` holds ``W1`` (num_filters, C, filter_size, filter_size),
+      ``W2`` (pooled features, hidden_dim), ``W3`` (hidden_dim, num_classes), their biases
+      and, with batch norm, ``gamma1`` (ones) and ``beta1`` (zeros); weights are drawn
+      from a normal distribution with standard deviation ``weight_scale``, biases are 0.
     """
 
     def __init__(
@@ -82,6 +89,15 @@ class ThreeLayerConvNet:
         class scores, shape (N, num_classes), are returned. With labels of shape
         (N,) (training mode) the result is ``(loss, grads)``, where ``grads``
         holds one gradient per entry of ``params``.
+
+        Rules
+        -----
+        - ``cnn.loss``: with ``y``, ``loss`` is the softmax loss of the scores plus
+          ``0.5 * reg * sum(W ** 2)`` over ``W1..W3``, and ``grads[k]`` is its gradient with
+          respect to ``params[k]``.
+        - ``cnn.scores``: without ``y``, the class scores of a test-mode pass; batch norm
+          normalizes with the running averages in ``bn_param`` (those the training calls
+          left, or those set there).
         """
         X, mode = prepare_batch(X, y, self.dtype)
         if self.use_batchnorm:

@@ -52,6 +52,12 @@ class FullyConnectedNet:
         One per hidden layer when normalized (running averages for batchnorm).
     dropout_param : dict
         Passed to every dropout layer when dropout is on.
+
+    Rules
+    -----
+    - ``fc_net.init``: ``params`` holds exactly the arrays named above, with the shapes
+      the layer sizes imply; weights are drawn from a normal distribution with mean 0 and
+      standard deviation ``weight_scale``, biases and betas are 0, gammas 1.
     """
 
     def __init__(
@@ -104,6 +110,17 @@ class FullyConnectedNet:
             When ``y`` is None.
         loss, grads : float, dict
             Otherwise; ``grads`` has the same keys as ``params``.
+
+        Rules
+        -----
+        - ``fc_net.loss``: with ``y``, ``loss`` is the softmax loss of the scores plus
+          ``0.5 * reg * sum(W ** 2)`` over every weight matrix, and ``grads[k]`` is its
+          gradient with respect to ``params[k]``, for each normalization.
+        - ``fc_net.scores``: without ``y``, the scores of a test-mode pass: batch norm uses
+          the running averages the training calls left, dropout is off.
+        - ``fc_net.dropout``: with ``dropout_keep_ratio < 1`` a dropout layer follows every
+          hidden ReLU in training; with a ``seed`` every call draws the same masks, so
+          numeric gradients of the loss apply.
         """
         X, mode = prepare_batch(X, y, self.dtype)
         if self.use_dropout:
