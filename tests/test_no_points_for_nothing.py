@@ -30,7 +30,7 @@ def test_a_submission_that_implements_nothing_scores_zero(tmp_path, assignment, 
 
 def record(function: str, status: str = "passed", requires: tuple[str, ...] = (), task: str = "relu") -> TestRecord:
     return TestRecord(f"{task}::{function}", f"{task}: {function}", task, 1.0, function, status,
-                      function=function, requires=requires)
+                      function=function, requires=requires, rules=("relu.backward",))
 
 
 def test_a_check_of_the_code_against_itself_counts_only_after_its_prerequisite():
@@ -55,4 +55,7 @@ def test_gated_credit_is_left_out_of_the_score():
     results = score(manifest, records, [], 0.0, {})
     relu = results.extra_data["tasks"]["relu"]
     assert relu["score"] == 0 and relu["status"] == "failed"
+    gated = next(test for test in results.tests if test.name == "relu: test_relu_backward_numeric")
+    assert "counts only once test_relu_forward also passes" in gated.output
+    assert "Rules checked: relu.backward" in gated.output
     assert results.score == manifest.max_score - manifest.tasks["relu"].points

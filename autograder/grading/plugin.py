@@ -52,6 +52,7 @@ class TestRecord:
     status: str = "passed"  # passed | failed | not_implemented | error
     message: str = ""
     function: str = ""  # the test function, without parameters
+    rules: tuple[str, ...] = ()  # ids of the stated rules the test enforces
     requires: tuple[str, ...] = ()  # test functions of the same task whose success this credit depends on
 
 
@@ -174,6 +175,7 @@ class GradingPlugin:
             weight=float(weight.args[0]) if weight else 1.0,
             description=doc[0] if doc else item.name.replace("_", " "),
             function=_function_of(item),
+            rules=_rules_of(item),
             requires=_requires_of(item),
         )
         self.context.records.append(record)

@@ -158,6 +158,13 @@ def credited(records: list[TestRecord]) -> list[TestRecord]:
     return result
 
 
+def _rules_line(record: TestRecord) -> str:
+    """Where a failed check's rules are stated, for a student to read up (none for unimplemented code)."""
+    if record.status != "failed" or not record.rules:
+        return ""
+    return f"Rules checked: {', '.join(record.rules)} (see the Rules sections of the docstrings)"
+
+
 def score(manifest: Manifest, records: list[TestRecord], notes: list[str], seconds: float, extra: dict) -> Results:
     """Share each task's points among its credited checks and build the results."""
     tests: list[TestResult] = []
@@ -171,7 +178,9 @@ def score(manifest: Manifest, records: list[TestRecord], notes: list[str], secon
         for record in mine:
             share = task.points * record.weight / total_weight
             passed = record.status == "passed"
-            output = clean_text(record.description if passed else f"{record.description}\n{record.message}".strip(), OUTPUT_CHARS)
+            text = record.description if passed else "\n".join(filter(None, (record.description, record.message,
+                                                                               _rules_line(record))))
+            output = clean_text(text, OUTPUT_CHARS)
             tests.append(TestResult(record.name, share if passed else 0.0, share, "passed" if passed else "failed", output))
         earned = task.points * sum(r.weight for r in mine if r.status == "passed") / total_weight
         states = {r.status for r in mine}
