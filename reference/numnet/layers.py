@@ -13,7 +13,8 @@ Rules
 - ``layers.untouched``: no function modifies its array arguments; the one argument
   a layer changes is the ``bn_param`` dict, where batch normalization writes its
   running averages back.
-- ``layers.float32``: float32 inputs give float32 outputs (a loss's ``dx`` too).
+- ``layers.float32``: outputs and gradients keep the floating dtype of the inputs:
+  float32 in, float32 out (a loss's ``dx`` too); float64 in, float64 out.
 """
 from __future__ import annotations
 
