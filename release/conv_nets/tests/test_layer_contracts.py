@@ -1,4 +1,4 @@
-"""What the convolutional layers promise: arguments untouched, float32 kept float32."""
+"""What the convolutional layers promise: arguments untouched, dtypes kept."""
 import numpy as np
 import pytest
 
@@ -42,8 +42,9 @@ def test_forward_and_backward_leave_their_arguments_untouched(name):
 
 
 @pytest.mark.rule("layers.float32")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", CASES)
-def test_float32_inputs_give_float32_outputs(name):
+def test_outputs_keep_the_input_dtype(name, dtype):
     _, forward, args, _ = LAYERS[name]
-    out, _ = forward(*(arg.astype(np.float32) for arg in args))
-    assert out.dtype == np.float32
+    out, _ = forward(*(arg.astype(dtype) for arg in args))
+    assert out.dtype == dtype

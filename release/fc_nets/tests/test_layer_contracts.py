@@ -1,4 +1,4 @@
-"""What every layer promises: its array arguments stay untouched, float32 stays float32."""
+"""What every layer promises: its array arguments stay untouched, dtypes are kept."""
 import numpy as np
 import pytest
 
@@ -42,9 +42,10 @@ def test_layers_leave_their_arguments_untouched(name):
 
 
 @pytest.mark.rule("layers.float32")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", CASES)
-def test_float32_inputs_give_float32_outputs(name):
+def test_outputs_keep_the_input_dtype(name, dtype):
     _, forward, args, _ = LAYERS[name]
-    out, second = forward(*(arg.astype(np.float32) for arg in args))
+    out, second = forward(*(arg.astype(dtype) for arg in args))
     result = second if name.endswith("_loss") else out  # a loss returns (loss, dx)
-    assert result.dtype == np.float32
+    assert result.dtype == dtype
