@@ -41,6 +41,17 @@ def test_a_check_of_the_code_against_itself_counts_only_after_its_prerequisite()
     assert credited([record("test_relu_forward"), numeric])[1].status == "passed"
 
 
+def test_prerequisites_are_matched_on_the_parameters_both_tests_share():
+    def run(function, status, loss, **extra):
+        return TestRecord(function, function, "losses", 1.0, function, status, function=function,
+                          requires=("test_loss",) if function == "test_loss_numeric" else (),
+                          params=(("loss", loss), *extra.items()))
+
+    svm_broken = [run("test_loss", "passed", "softmax", case="batch"), run("test_loss", "failed", "svm", case="batch")]
+    numeric = [run("test_loss_numeric", "passed", "softmax"), run("test_loss_numeric", "passed", "svm")]
+    assert [r.status for r in credited(svm_broken + numeric)[2:]] == ["passed", "failed"]
+
+
 def test_prerequisites_are_looked_up_in_the_same_task():
     numeric = record("test_backward_numeric", requires=("test_forward",), task="affine")
     other_task = record("test_forward", "failed", task="relu")

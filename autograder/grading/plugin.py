@@ -18,7 +18,8 @@ Every test carries ``@pytest.mark.task("<task>")`` naming a manifest task, at le
 docstring and exercised by a public test: ``autograder rules``), and optionally
 ``@pytest.mark.weight(w)`` (default 1) for its share of the task's points and
 ``@pytest.mark.requires("<test function>", ...)``: the test's credit counts only when
-every run of those tests of the same task passed (a check of the student's code
+every run of those tests of the same task passed (every run with the same values of the
+parameters they share) (a check of the student's code
 against itself earns nothing until the matching check against the reference passes).
 """
 from __future__ import annotations
@@ -53,6 +54,7 @@ class TestRecord:
     message: str = ""
     function: str = ""  # the test function, without parameters
     rules: tuple[str, ...] = ()  # ids of the stated rules the test enforces
+    params: tuple[tuple[str, str], ...] = ()  # the test's parameters, by name
     requires: tuple[str, ...] = ()  # test functions of the same task whose success this credit depends on
 
 
@@ -176,6 +178,7 @@ class GradingPlugin:
             description=doc[0] if doc else item.name.replace("_", " "),
             function=_function_of(item),
             rules=_rules_of(item),
+            params=tuple((name, str(value)) for name, value in getattr(getattr(item, "callspec", None), "params", {}).items()),
             requires=_requires_of(item),
         )
         self.context.records.append(record)

@@ -145,11 +145,18 @@ def _apply_build(context: GradingContext, manifest: Manifest, build: BuildOutcom
 
 def credited(records: list[TestRecord]) -> list[TestRecord]:
     """The records as they count: a passed check whose prerequisites (``requires``, test
-    functions of the same task) did not all pass earns nothing, and says which to fix first."""
-    failing = {(r.task, r.function) for r in records if r.status != "passed"}
+    functions of the same task, in their runs with the same values of the parameters both
+    share) did not all pass earns nothing, and says which to fix first."""
+    failing = [r for r in records if r.status != "passed"]
+
+    def agree(a: TestRecord, b: TestRecord) -> bool:
+        mine = dict(a.params)
+        return all(mine.get(name, value) == value for name, value in b.params)
+
     result = []
     for record in records:
-        missing = [name for name in record.requires if (record.task, name) in failing]
+        missing = sorted({r.function for r in failing
+                          if r.task == record.task and r.function in record.requires and agree(record, r)})
         if record.status == "passed" and missing:
             record = replace(record, status="failed", message=(
                 f"passed, but it counts only once {', '.join(missing)} also passes "
@@ -159,10 +166,11 @@ def credited(records: list[TestRecord]) -> list[TestRecord]:
 
 
 def _rules_line(record: TestRecord) -> str:
-    """Where a failed check's rules are stated, for a student to read up (none for unimplemented code)."""
+    """The ids of a failed check's rules, as the Rules sections of the docstrings state them
+    (none for code not implemented yet)."""
     if record.status != "failed" or not record.rules:
         return ""
-    return f"Rules checked: {', '.join(record.rules)} (see the Rules sections of the docstrings)"
+    return f"Rules checked: {', '.join(record.rules)}"
 
 
 def score(manifest: Manifest, records: list[TestRecord], notes: list[str], seconds: float, extra: dict) -> Results:
