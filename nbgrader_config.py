@@ -17,3 +17,9 @@ c.ClearSolutions.code_stub = {"python": "raise NotImplementedError(\"not impleme
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
+
+# `nbgrader generate_assignment` (and the formgrader's Generate button) produce the same
+# release as `autograder release`: the hook adds the numnet package, README and pytest.ini.
+from autograder.release.nbgrader_hook import complete_release_hook  # noqa: E402
+
+c.GenerateAssignment.post_convert_hook = complete_release_hook

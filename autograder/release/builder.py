@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.manifest import ManifestError, load_manifest
+from autograder.manifest import Manifest, ManifestError, load_manifest
 from autograder.paths import ASSIGNMENTS, PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
+from autograder.release import grading_notebook
 from autograder.release.modules import manifest_line, write_release_modules
 from autograder.release.notebooks import IGNORED, code_stub, generate_assignment, load_config
 from autograder.release.scaffold import write_scaffold
@@ -62,16 +63,41 @@ def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> 
             )
     config = load_config(inputs.config_dir)
     generate_assignment(assignment, inputs.source, config, dest)
-    withheld = later_tasks(assignment, inputs.source)
-    write_release_modules(manifest, inputs.reference, dest / "numnet", code_stub(config), withheld)
+    complete_release(manifest, dest, inputs, code_stub(config))
+
+
+def complete_release(manifest: Manifest, dest: Path, inputs: Inputs, stub: str) -> None:
+    """Turn nbgrader's output in ``dest`` into the release: drop the grading notebook
+    (instructors only), add the stripped ``numnet`` package and the scaffold."""
+    (dest / grading_notebook.FILE).unlink(missing_ok=True)
+    withheld = later_tasks(manifest.name, inputs.source)
+    write_release_modules(manifest, inputs.reference, dest / "numnet", stub, withheld)
     write_scaffold(manifest, dest)
+
+
+def stale_grading_notebooks(assignments: Iterable[str], source: Path = SOURCE) -> list[str]:
+    """Assignments whose ``source/<assignment>/Autograder.ipynb`` does not match their manifest."""
+    return [name for name in dict.fromkeys(assignments)
+            if _read(source / name / grading_notebook.FILE) != grading_notebook.grading_notebook_text(load_manifest(name, source))]
+
+
+def write_grading_notebooks(assignments: Iterable[str], source: Path = SOURCE) -> None:
+    """(Re)write the grading notebook of each assignment from its manifest."""
+    for name in stale_grading_notebooks(assignments, source):
+        (source / name / grading_notebook.FILE).write_text(grading_notebook.grading_notebook_text(load_manifest(name, source)),
+                                                           encoding="utf-8")
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def build(assignments: Iterable[str], release_root: Path, inputs: Inputs = Inputs()) -> None:
     """Rebuild ``release_root / <assignment>`` for each assignment, all or nothing."""
+    names = list(dict.fromkeys(assignments))
     release_root.mkdir(parents=True, exist_ok=True)
+    write_grading_notebooks(names, inputs.source)
     with tempfile.TemporaryDirectory(dir=release_root, prefix=".build-") as scratch:
-        names = list(dict.fromkeys(assignments))
         for name in names:
             build_assignment(name, Path(scratch, name), inputs)
         for name in names:

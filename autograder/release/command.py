@@ -7,7 +7,8 @@ from pathlib import Path
 
 from autograder.manifest import ManifestError
 from autograder.paths import ASSIGNMENTS, RELEASE
-from autograder.release.builder import build, stale_files
+from autograder.release.builder import build, stale_files, stale_grading_notebooks
+from autograder.release.grading_notebook import FILE as GRADING_FILE
 from autograder.release.markers import MarkerError
 from autograder.release.notebooks import NotebookError
 from autograder.release.requirements import RequirementError
@@ -40,9 +41,10 @@ def run_release(args: argparse.Namespace) -> int:
     assignments = args.assignments or list(ASSIGNMENTS)
     try:
         if args.check:
-            stale = stale_files(assignments, RELEASE)
+            stale = [f"source/{name}/{GRADING_FILE}" for name in stale_grading_notebooks(assignments)]
+            stale += [f"release/{line}" for line in stale_files(assignments, RELEASE)]
             for line in stale:
-                print(f"stale: release/{line}", file=sys.stderr)
+                print(f"stale: {line}", file=sys.stderr)
             if stale:
                 print("release/ is out of date: run `autograder release`", file=sys.stderr)
             return 1 if stale else 0

@@ -63,6 +63,7 @@ def generate_assignment(assignment: str, source: Path, config: Config, dest: Pat
         course.release_directory = str(Path(scratch, "release"))
         course.ignore = IGNORED
         run_config.GenerateAssignment.no_database = True
+        run_config.GenerateAssignment.post_convert_hook = None  # the caller completes the release itself
         run_config.SaveCells.enabled = False
         coursedir = CourseDirectory(config=run_config)
         coursedir.assignment_id = assignment

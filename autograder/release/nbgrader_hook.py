@@ -1,0 +1,46 @@
+"""``nbgrader generate_assignment`` (CLI and formgrader button) builds our whole release.
+
+nbgrader only knows about notebooks and copies the other files of the source
+folder, so on its own it would leave ``release/<assignment>/`` without the
+``numnet`` package, the README and ``pytest.ini``. ``nbgrader_config.py`` installs
+:func:`complete_release_hook` as ``GenerateAssignment.post_convert_hook``: once
+nbgrader has written the notebooks, the hook adds exactly what ``autograder
+release`` adds. If that fails, the half-written release is removed (nbgrader
+swallows exceptions from hooks) and the log says to run ``autograder release``.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from traitlets.log import get_logger
+
+
+def complete_release_hook(assignment: str, student: str, notebooks: Sequence[str]) -> None:
+    """nbgrader's ``post_convert_hook`` for ``GenerateAssignment`` (called with keywords only).
+
+    Assignments without an ``assignment.toml`` are plain nbgrader assignments and are left alone.
+    The course root is the parent of nbgrader's source directory.
+    """
+    from autograder.manifest import load_manifest
+    from autograder.release.builder import Inputs, complete_release
+    from autograder.release.notebooks import code_stub, load_config
+
+    if not notebooks:
+        return
+    source_folder = Path(notebooks[0]).resolve().parent
+    if not (source_folder / "assignment.toml").is_file():
+        return
+    root = source_folder.parent.parent
+    config = load_config(root)
+    dest = root / config.CourseDirectory.get("release_directory", "release") / source_folder.name
+    try:
+        inputs = Inputs(source=source_folder.parent, config_dir=root)
+        complete_release(load_manifest(source_folder.name, inputs.source), dest, inputs, code_stub(config))
+    except Exception as exc:
+        shutil.rmtree(dest, ignore_errors=True)
+        get_logger().error("The release of %s could not be completed (%s); %s was removed. "
+                           "Run `autograder release %s` to see the problem and build the release.",
+                           source_folder.name, exc, dest, source_folder.name)
+        raise
