@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -13,12 +14,14 @@ from autograder.batch.run import ClassRow
 from autograder.grading.results import Results, TestResult
 from autograder.manifest import load_manifest
 from autograder.paths import CourseLayout
-from autograder.reports.class_report import common_causes, pass_rates
-from autograder.reports.nbgrader_db import NOTEBOOK, open_gradebook
+from autograder.release.grading_notebook import task_feedback
+from autograder.reports.class_report import binned, common_causes, task_summaries
+from autograder.reports.nbgrader_db import NOTEBOOK, open_gradebook, read_grades
 from autograder.reports.write import write_reports
 
 ASSIGNMENT = "linear_regression"
-CAUSES = ("a constant factor 2 (a missing 1/N?)", "statistics over the wrong axis")
+CAUSES = ("off by a constant factor of 2 (a missing division?)", "off by a constant factor of 64 (a missing division?)",
+          "statistics over the wrong axis")
 
 
 def synthetic_rows(rng: np.random.Generator, students: int) -> list[ClassRow]:
@@ -30,7 +33,7 @@ def synthetic_rows(rng: np.random.Generator, students: int) -> list[ClassRow]:
         for task in manifest.tasks.values():
             for check in ("forward", "backward"):
                 passed = bool(rng.random() < 0.6)
-                output = "ok" if passed else f"mismatch. Likely cause: {CAUSES[int(rng.integers(2))]}"
+                output = "ok" if passed else f"mismatch. Likely cause: {CAUSES[int(rng.integers(3))]}"
                 tests.append(TestResult(f"{task.name}: {check}", task.points / 2 if passed else 0.0, task.points / 2,
                                         "passed" if passed else "failed", output))
         total = sum(t.score for t in tests)
@@ -53,7 +56,8 @@ def written(tmp_path_factory):
 
 
 def test_nbgrader_gradebook_matches_the_csv(written):
-    """Per-task grades read back through nbgrader's API equal the CSV's check columns summed per task."""
+    """Per-task grades read back through nbgrader's API equal the CSV's task columns and its check columns
+    summed per task; the total is nbgrader's (no written answer submitted here: they score 0)."""
     _, rows, paths = written
     table = list(csv.DictReader(io.StringIO(paths.csv.read_text())))
     assert [r["student"] for r in table] == [row.student for row in rows]
@@ -67,11 +71,16 @@ def test_nbgrader_gradebook_matches_the_csv(written):
                 continue
             submission = gradebook.find_submission(ASSIGNMENT, line["student"])
             assert submission.score == pytest.approx(float(line["total"]), abs=1e-4)
+            assert float(line["written"]) == 0 and line["needs_manual_grade"] == "false"
+            assert float(line["max_score"]) == gradebook.find_assignment(ASSIGNMENT).max_score > manifest.max_score
             for task in manifest.tasks:
                 from_csv = sum(float(v) for k, v in line.items() if k.startswith(f"{task}: "))
                 grade = gradebook.find_grade(task, NOTEBOOK, ASSIGNMENT, line["student"])
-                assert grade.score == pytest.approx(from_csv, abs=1e-4)
+                assert grade.score == pytest.approx(from_csv, abs=1e-4) == pytest.approx(float(line[f"task: {task}"]))
                 assert grade.max_score == manifest.tasks[task].points
+                comment = gradebook.find_comment(task, NOTEBOOK, ASSIGNMENT, line["student"])
+                row = next(r for r in rows if r.student == line["student"])
+                assert comment.auto_comment == task_feedback(row.results, task) and comment.auto_comment
 
 
 def test_rewriting_reports_updates_grades_without_duplicates(tmp_path):
@@ -88,6 +97,28 @@ def test_rewriting_reports_updates_grades_without_duplicates(tmp_path):
         assert gradebook.find_submission(ASSIGNMENT, rows[0].student).score == 0
 
 
+def test_manual_overrides_and_comments_survive_a_rerun_and_reach_every_total(tmp_path):
+    """A grader's task override and comment, entered through nbgrader's API, are kept by a re-run,
+    and the CSV, the class report and nbgrader agree on the new total."""
+    course, rows, paths = write_class(tmp_path)
+    student, task = rows[0].student, next(iter(load_manifest(ASSIGNMENT).tasks))
+    with open_gradebook(paths.gradebook) as gradebook:
+        grade = gradebook.find_grade(task, NOTEBOOK, ASSIGNMENT, student)
+        grade.manual_score = 1.5
+        gradebook.find_comment(task, NOTEBOOK, ASSIGNMENT, student).manual_comment = "see me"
+        gradebook.db.commit()
+        expected = gradebook.find_submission(ASSIGNMENT, student).score
+    write_reports(course, ASSIGNMENT, rows)
+    with open_gradebook(paths.gradebook) as gradebook:
+        assert gradebook.find_grade(task, NOTEBOOK, ASSIGNMENT, student).score == 1.5
+        assert gradebook.find_comment(task, NOTEBOOK, ASSIGNMENT, student).manual_comment == "see me"
+        assert gradebook.find_submission(ASSIGNMENT, student).score == pytest.approx(expected)
+    line = next(r for r in csv.DictReader(io.StringIO(paths.csv.read_text())) if r["student"] == student)
+    assert float(line["total"]) == pytest.approx(expected, abs=1e-4) and float(line[f"task: {task}"]) == 1.5
+    assert read_grades(paths.gradebook, load_manifest(ASSIGNMENT))[student].total == pytest.approx(expected)
+    assert f"<td>{student}</td>\n<td class=\"n\">{expected:.3g}</td>" in paths.html.read_text()
+
+
 def test_batch_junit_has_one_suite_per_student_and_an_error_case(written):
     """The JUnit document holds one suite per student; a student without results is one errored case."""
     _, rows, paths = written
@@ -100,14 +131,31 @@ def test_batch_junit_has_one_suite_per_student_and_an_error_case(written):
 
 
 def test_class_report_embeds_figures_and_counts_diagnoses(written):
-    """The HTML report embeds four PNG figures; diagnoses and pass rates are counted from the outputs."""
+    """Four PNG figures (histogram, per-task chart, heatmap, slowest); mistakes are counted per task and
+    student, with diagnoses differing only in numbers binned together; pass rates count fully passed tasks."""
     _, rows, paths = written
     html = paths.html.read_text()
     assert html.count("data:image/png;base64,") == 4
-    failed = [t for row in rows if row.results for t in row.results.tests if t.status == "failed"]
-    assert sum(count for _, count in common_causes(rows)) == len(failed)
-    assert {cause for cause, _ in common_causes(rows)} <= set(CAUSES)
-    rates = pass_rates(rows)
-    passed = sum(t.status == "passed" for row in rows if row.results for t in row.results.tests)
-    assert sum(rates.values()) * (len(rows) - 1) == pytest.approx(passed)
+    causes = common_causes(rows)
+    assert {cause for found in causes.values() for cause, _ in found} <= {binned(c) for c in CAUSES}
+    assert binned(CAUSES[0]) == binned(CAUSES[1]) != binned(CAUSES[2])
+    for task, found in causes.items():
+        with_failures = sum(any(t.status == "failed" and t.name.startswith(f"{task}: ") for t in row.results.tests)
+                            for row in rows if row.results)
+        assert max(count for _, count in found) <= with_failures
+    summaries = task_summaries(rows, load_manifest(ASSIGNMENT), {})
+    for summary in summaries:
+        full = [all(t.status == "passed" for t in row.results.tests if t.name.startswith(f"{summary.name}: "))
+                for row in rows if row.results]
+        assert summary.pass_rate == pytest.approx(sum(full) / len(full))
+        assert f"{100 * summary.pass_rate:.0f}%" in html
     assert "zz_broken" in html and "boom" in html
+
+
+def test_report_files_are_readable_by_the_course_group(written):
+    """Reports get a new file's usual mode (0o666 less the umask), not the temporary file's 0o600."""
+    _, _, paths = written
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (paths.csv, paths.junit, paths.html):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path

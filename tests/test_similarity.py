@@ -253,9 +253,9 @@ def test_command_line_writes_csv_pages_summary_and_class_report_section(course, 
     assert any("points outside the submission" in note for note in summary["notes"]["mallory"])
     page = (folder / summary["flagged"][0]["page"]).read_text()
     assert NOTICE in page and "<mark>" in page
-    section = class_report([], "fc_nets", folder)
+    section = class_report([], load_manifest("fc_nets"), {}, folder)
     assert "Code similarity" in section and NOTICE in section and "<svg" in section
-    assert "Code similarity" not in class_report([], "fc_nets", tmp_path / "nothing-here")
+    assert "Code similarity" not in class_report([], load_manifest("fc_nets"), {}, tmp_path / "nothing-here")
 
 
 def test_dask_scheduler_gives_the_same_pairs(course, report):

@@ -37,7 +37,7 @@ def code_stub(config: Config) -> str:
     return config.ClearSolutions.code_stub["python"]
 
 
-def generate_assignment(assignment: str, source: Path, config: Config, dest: Path) -> None:
+def generate_assignment(assignment: str, source: Path, config: Config, dest: Path, db_url: str | None = None) -> None:
     """Write the student version of ``source / assignment`` into ``dest``.
 
     Parameters
@@ -50,6 +50,9 @@ def generate_assignment(assignment: str, source: Path, config: Config, dest: Pat
         The course's nbgrader configuration; it is copied, not modified.
     dest : Path
         Folder to create; it must not exist yet.
+    db_url : str, optional
+        Also record the assignment's notebooks and cells in this gradebook, as
+        ``nbgrader generate_assignment`` does (by default no gradebook is touched).
     """
     # nbgrader pulls in the Jupyter server on import (seconds): only when a release is built.
     from nbgrader.converters import GenerateAssignment
@@ -62,9 +65,11 @@ def generate_assignment(assignment: str, source: Path, config: Config, dest: Pat
         course.source_directory = source.name
         course.release_directory = str(Path(scratch, "release"))
         course.ignore = IGNORED
-        run_config.GenerateAssignment.no_database = True
+        run_config.GenerateAssignment.no_database = db_url is None
         run_config.GenerateAssignment.post_convert_hook = None  # the caller completes the release itself
-        run_config.SaveCells.enabled = False
+        run_config.SaveCells.enabled = db_url is not None
+        if db_url is not None:
+            course.db_url = db_url
         coursedir = CourseDirectory(config=run_config)
         coursedir.assignment_id = assignment
         converter = GenerateAssignment(coursedir=coursedir, config=run_config)

@@ -1,8 +1,11 @@
 """The instructor's class report: one self-contained HTML page with embedded figures.
 
-Figures (matplotlib, PNG as base64): the score distribution, the pass rate of
-every check, the most frequent diagnoses (the text after ``Likely cause:`` in
-failed checks) and the slowest submissions.
+Grades come from nbgrader's gradebook (manual overrides, written answers and
+late penalties included), so the totals match the formgrader and the CSV. The
+page shows the score distribution, each task's mean score and pass rate, a
+student x task heatmap, the most common mistakes of each task (diagnoses that
+differ only in their numbers are counted together), the slowest submissions
+a table of students and, when the similarity check ran, its section.
 """
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import base64
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -18,30 +22,56 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+import numpy as np  # noqa: E402
 
 from autograder.batch.run import ClassRow  # noqa: E402
-from autograder.reports.scores import test_columns  # noqa: E402
+from autograder.manifest import Manifest  # noqa: E402
+from autograder.reports.nbgrader_db import StudentGrade  # noqa: E402
+from autograder.reports.scores import task_of, task_scores  # noqa: E402
 from autograder.similarity.report_section import similarity_section  # noqa: E402
 
 CAUSE = re.compile(r"Likely cause: ([^\n]+)")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 TOP = 10
+TOP_PER_TASK = 3
 
 _PAGE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}: class report</title>
 <style>body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem auto;color:#222}
-table{border-collapse:collapse}td,th{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left}
-img{max-width:100%}.error{color:#a4161a}</style></head><body>
+table{border-collapse:collapse;margin-bottom:1rem}td,th{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+td.n{text-align:right}img{max-width:100%}.error{color:#a4161a}</style></head><body>
 <h1>{{ title }}: class report</h1>
-<p>{{ graded }} graded, {{ errors }} without results; mean score {{ "%.3g"|format(mean) }} / {{ "%g"|format(max_score) }}.</p>
+<p>{{ graded }} graded, {{ errors }} without results; mean total {{ "%.3g"|format(mean) }} / {{ "%g"|format(max_score) }}
+(module tasks, written answers and late penalties, as in nbgrader's gradebook).</p>
+<h2>Tasks</h2><table><tr><th>task</th><th>points</th><th>mean score</th><th>pass rate</th><th>most common mistakes (students)</th></tr>
+{% for task in tasks %}<tr><td>{{ task.title }}</td><td class="n">{{ "%g"|format(task.points) }}</td>
+<td class="n">{{ "%.3g"|format(task.mean) }}</td><td class="n">{{ "%.0f"|format(100 * task.pass_rate) }}%</td>
+<td>{% for cause, count in task.mistakes %}{{ cause }} ({{ count }})<br>{% endfor %}</td></tr>
+{% endfor %}</table>
 {% for caption, png in figures %}<h2>{{ caption }}</h2><img alt="{{ caption }}" src="data:image/png;base64,{{ png }}">
 {% endfor %}
 {{ similarity }}
-<h2>Students</h2><table><tr><th>student</th><th>score</th><th>seconds</th><th>note</th></tr>
-{% for row in rows %}<tr><td>{{ row.student }}</td>
-<td>{% if row.results %}{{ "%.3g"|format(row.results.score) }}{% else %}-{% endif %}</td>
-<td>{{ "%.1f"|format(row.seconds) }}</td><td class="error">{{ row.error }}</td></tr>
+<h2>Students</h2><table><tr><th>student</th><th>total</th><th>tasks</th><th>written</th><th>late penalty</th>
+<th>seconds</th><th>note</th></tr>
+{% for row in rows %}{% set grade = grades.get(row.student) %}<tr><td>{{ row.student }}</td>
+{% if grade %}<td class="n">{{ "%.3g"|format(grade.total) }}</td><td class="n">{{ "%.3g"|format(grade.autograded) }}</td>
+<td class="n">{{ "%.3g"|format(grade.written) }}{% if grade.needs_manual_grade %} (to grade){% endif %}</td>
+<td class="n">{{ "%.3g"|format(grade.late_penalty) }}</td>{% else %}<td>-</td><td>-</td><td>-</td><td>-</td>{% endif %}
+<td class="n">{{ "%.1f"|format(row.seconds) }}</td><td class="error">{{ row.error }}</td></tr>
 {% endfor %}</table></body></html>
 """)
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """One task across the class."""
+
+    name: str
+    title: str
+    points: float
+    mean: float
+    pass_rate: float
+    mistakes: list[tuple[str, int]]
 
 
 def _png(figure: plt.Figure) -> str:
@@ -61,46 +91,90 @@ def _barh(labels: Sequence[str], values: Sequence[float], xlabel: str) -> str:
     return _png(figure)
 
 
-def score_histogram(rows: Sequence[ClassRow], max_score: float) -> str:
+def score_histogram(totals: Sequence[float], max_score: float) -> str:
     figure, axes = plt.subplots(figsize=(7, 3))
-    axes.hist([r.results.score for r in rows if r.results], bins=10, range=(0, max_score or 1), color="#4c72b0")
-    axes.set_xlabel("score")
+    axes.hist(totals, bins=10, range=(0, max_score or 1), color="#4c72b0")
+    axes.set_xlabel("total")
     axes.set_ylabel("students")
     return _png(figure)
 
 
-def pass_rates(rows: Sequence[ClassRow]) -> dict[str, float]:
-    """Share of graded students passing each check."""
-    graded = [r.results for r in rows if r.results]
-    rates = {}
-    for name in test_columns(graded):
-        statuses = [t.status for results in graded for t in results.tests if t.name == name]
-        rates[name] = statuses.count("passed") / len(statuses)
-    return rates
+def task_chart(tasks: Sequence[TaskSummary]) -> str:
+    """Mean score (share of the task's points) and pass rate, side by side per task."""
+    figure, axes = plt.subplots(figsize=(8, 0.45 * len(tasks) + 1.2))
+    positions = np.arange(len(tasks))
+    axes.barh(positions - 0.2, [t.mean / t.points for t in tasks], height=0.4, label="mean score / points", color="#4c72b0")
+    axes.barh(positions + 0.2, [t.pass_rate for t in tasks], height=0.4, label="pass rate", color="#55a868")
+    axes.set_yticks(positions, [t.title[:40] for t in tasks], fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 1)
+    axes.legend(fontsize=8, loc="lower right")
+    return _png(figure)
 
 
-def common_causes(rows: Sequence[ClassRow]) -> list[tuple[str, int]]:
-    """The most frequent diagnoses among failed checks, with their counts."""
-    causes = Counter(match.group(1).strip() for r in rows if r.results for t in r.results.tests
-                     if t.status == "failed" for match in CAUSE.finditer(t.output))
-    return causes.most_common(TOP)
+def heatmap(students: Sequence[str], tasks: Sequence[TaskSummary], shares: np.ndarray) -> str:
+    """Students (rows) x tasks (columns), coloured by the share of the task's points earned."""
+    figure, axes = plt.subplots(figsize=(1.1 + 0.6 * len(tasks), 1.2 + 0.25 * len(students)))
+    image = axes.imshow(shares, cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+    axes.set_xticks(range(len(tasks)), [t.name for t in tasks], rotation=45, ha="right", fontsize=8)
+    axes.set_yticks(range(len(students)), [s[:30] for s in students], fontsize=7)
+    figure.colorbar(image, ax=axes, label="share of points")
+    return _png(figure)
+
+
+def binned(cause: str) -> str:
+    """A diagnosis with its numbers replaced, so "factor of 2" and "factor of 64" count as one mistake."""
+    return NUMBER.sub("k", cause.strip())
+
+
+def common_causes(rows: Sequence[ClassRow]) -> dict[str, list[tuple[str, int]]]:
+    """Per task, its most frequent (binned) diagnoses among failed checks, counted once per student."""
+    per_task: dict[str, Counter] = {}
+    for row in rows:
+        if not row.results:
+            continue
+        seen = {(task_of(t.name), binned(m.group(1))) for t in row.results.tests if t.status == "failed"
+                for m in CAUSE.finditer(t.output)}
+        for task, cause in seen:
+            per_task.setdefault(task, Counter())[cause] += 1
+    return {task: counter.most_common(TOP_PER_TASK) for task, counter in per_task.items()}
+
+
+def _task_scores(row: ClassRow, manifest: Manifest, grades: Mapping[str, StudentGrade]) -> dict[str, float]:
+    grade = grades.get(row.student)
+    return dict(grade.tasks) if grade else task_scores(row.results, manifest)
+
+
+def task_summaries(rows: Sequence[ClassRow], manifest: Manifest, grades: Mapping[str, StudentGrade]) -> list[TaskSummary]:
+    """Mean score (overrides included), pass rate (every check passed) and common mistakes of each task."""
+    graded = [row for row in rows if row.results]
+    causes = common_causes(rows)
+    summaries = []
+    for task in manifest.tasks.values():
+        scores = [_task_scores(row, manifest, grades).get(task.name, 0.0) for row in graded]
+        passed = [all(t.status == "passed" for t in row.results.tests if task_of(t.name) == task.name) for row in graded]
+        summaries.append(TaskSummary(task.name, task.title, task.points, float(np.mean(scores)) if scores else 0.0,
+                                     float(np.mean(passed)) if passed else 0.0, causes.get(task.name, [])))
+    return summaries
 
 
 @matplotlib.rc_context({"text.parse_math": False})  # labels hold student text: "$" must stay a dollar sign
-def class_report(rows: Sequence[ClassRow], title: str, similarity_dir: Path | None = None) -> str:
+def class_report(rows: Sequence[ClassRow], manifest: Manifest, grades: Mapping[str, StudentGrade],
+                 similarity_dir: Path | None = None) -> str:
     """The report as HTML text; with the similarity section when ``similarity_dir`` holds a summary."""
     graded = [r for r in rows if r.results]
-    max_score = max((r.results.max_score for r in graded), default=0.0)
-    figures = [("Score distribution", score_histogram(rows, max_score))]
-    rates = pass_rates(rows)
-    if rates:
-        figures.append(("Pass rate per check", _barh(list(rates), list(rates.values()), "share of students passing")))
-    causes = common_causes(rows)
-    if causes:
-        figures.append(("Most common diagnoses", _barh([c for c, _ in causes], [n for _, n in causes], "failed checks")))
+    totals = [grades[r.student].total if r.student in grades else r.results.score for r in graded]
+    max_score = next(iter(grades.values())).max_score if grades else manifest.max_score
+    tasks = task_summaries(rows, manifest, grades)
+    figures = [("Score distribution", score_histogram(totals, max_score))]
+    if graded:
+        figures.append(("Mean score and pass rate per task", task_chart(tasks)))
+        shares = np.array([[_task_scores(r, manifest, grades).get(t.name, 0.0) / t.points for t in tasks] for r in graded])
+        figures.append(("Students x tasks", heatmap([r.student for r in graded], tasks, shares)))
     slowest = sorted(rows, key=lambda r: r.seconds, reverse=True)[:TOP]
     if slowest:
         figures.append(("Slowest submissions", _barh([r.student for r in slowest], [r.seconds for r in slowest], "seconds")))
-    mean = sum(r.results.score for r in graded) / len(graded) if graded else 0.0
-    return _PAGE.render(title=title, rows=rows, figures=figures, graded=len(graded), errors=len(rows) - len(graded),
-                        mean=mean, max_score=max_score, similarity=similarity_section(similarity_dir))
+    mean = sum(totals) / len(totals) if totals else 0.0
+    return _PAGE.render(title=manifest.title, rows=rows, grades=grades, tasks=tasks, figures=figures, graded=len(graded),
+                        errors=len(rows) - len(graded), mean=mean, max_score=max_score,
+                        similarity=similarity_section(similarity_dir))

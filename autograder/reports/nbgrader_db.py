@@ -1,25 +1,73 @@
-"""Recording batch grades in nbgrader's ``gradebook.db`` through nbgrader's own API.
+"""nbgrader's ``gradebook.db`` as the one place an assignment's grade lives.
 
-nbgrader grades notebooks cell by cell; our checks grade Python modules. Each
-assignment is therefore modelled as one pseudo-notebook (named ``autograded``)
-whose grade cells are the manifest's tasks, worth the task's points. Each
-student's task score is stored as the cell's ``auto_score``, so nbgrader's
-formgrader and ``nbgrader export`` show the same totals as our CSV.
+An assignment's grade is its module tasks (our hidden suites) plus the written
+answers of its notebooks (graded by hand in the formgrader). Both are nbgrader
+cells: the tasks are the task cells of ``Autograder.ipynb`` (see
+:mod:`autograder.release.grading_notebook`), the answers are the notebooks'
+own manually graded cells. After a batch, for every graded student:
+
+- the submission is recorded with the ``timestamp.txt`` nbgrader's ``collect``
+  wrote, so nbgrader computes lateness against the assignment's due date;
+- every task's score becomes its cell's ``auto_score`` and the checks' results
+  its ``auto_comment``; ``autograded/<student>/<assignment>/Autograder.ipynb``
+  shows them in the formgrader;
+- the submitted notebooks are copied there, unexecuted (see
+  :mod:`autograder.reports.nbgrader_notebooks`), and their graded cells recorded;
+- nbgrader's configured late-submission plugin sets each notebook's penalty.
+
+Manual scores and comments are never touched, so re-running after manual
+grading keeps them. The totals read back by :func:`read_grades` are nbgrader's,
+so the formgrader, ``nbgrader export``, the CSV and the class report agree.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import nbformat
+from traitlets.config import Config
 
 from autograder.batch.run import ClassRow
 from autograder.manifest import Manifest
+from autograder.paths import PROJECT_ROOT, SOURCE, CourseLayout
+from autograder.release import grading_notebook
+from autograder.release.notebooks import CONFIG_FILE, generate_assignment, load_config
+from autograder.reports.nbgrader_notebooks import assign_late_penalty, import_notebook
 from autograder.reports.scores import task_scores
 
-NOTEBOOK = "autograded"
+NOTEBOOK = grading_notebook.NAME
+
+
+class GradebookError(RuntimeError):
+    """The gradebook can't hold this assignment as it is; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class StudentGrade:
+    """A student's grade as nbgrader computes it (manual overrides and late penalty included)."""
+
+    student: str
+    tasks: dict[str, float]
+    written: float
+    raw: float
+    late_penalty: float
+    seconds_late: float
+    max_score: float
+    needs_manual_grade: bool
+
+    @property
+    def autograded(self) -> float:
+        return sum(self.tasks.values())
+
+    @property
+    def total(self) -> float:
+        return self.raw - self.late_penalty
 
 
 @contextlib.contextmanager
@@ -40,30 +88,134 @@ def open_gradebook(db_path: Path):
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _alembic_on_path():
-        return Gradebook(f"sqlite:///{db_path.resolve()}")
+        return Gradebook(_db_url(db_path))
 
 
-def update_gradebook(db_path: Path, manifest: Manifest, rows: Sequence[ClassRow]) -> None:
-    """Create the assignment structure if needed, then store every graded student's task scores.
+def _db_url(db_path: Path) -> str:
+    return f"sqlite:///{db_path.resolve()}"
 
-    Students whose grading failed are added to the roster without grades, so a
-    re-run fills them in.
-    """
+
+def course_config(course: CourseLayout) -> Config:
+    """The course's ``nbgrader_config.py`` (late-penalty plugin, ...), else this project's."""
+    return load_config(course.root if (course.root / CONFIG_FILE).is_file() else PROJECT_ROOT)
+
+
+def _structure_is_current(db_path: Path, manifest: Manifest) -> bool:
+    from nbgrader.api import MissingEntry
+
+    with open_gradebook(db_path) as gradebook:
+        try:
+            assignment = gradebook.find_assignment(manifest.name)
+        except MissingEntry:
+            return False
+        expected = {Path(name).stem for name in manifest.notebooks} | {NOTEBOOK}
+        if {notebook.name for notebook in assignment.notebooks} != expected:
+            return False
+        tasks = {cell.name: cell.max_score for cell in gradebook.find_notebook(NOTEBOOK, manifest.name).task_cells}
+        return tasks == {task.name: task.points for task in manifest.tasks.values()}
+
+
+def ensure_assignment(db_path: Path, manifest: Manifest, config: Config, source: Path = SOURCE) -> None:
+    """Make the gradebook know the assignment's notebooks and cells exactly as
+    ``nbgrader generate_assignment`` records them, unless it already does (a due
+    date or anything else set in nbgrader is kept)."""
+    from nbgrader.converters.base import NbGraderException
+
+    if _structure_is_current(db_path, manifest):
+        return
+    with tempfile.TemporaryDirectory(prefix="gradebook-") as scratch, _alembic_on_path():
+        try:
+            generate_assignment(manifest.name, source, config, Path(scratch, manifest.name), db_url=_db_url(db_path))
+        except NbGraderException as exc:
+            raise GradebookError(f"{db_path} can't record {manifest.name} as its sources define it: {exc}") from None
+    if not _structure_is_current(db_path, manifest):
+        raise GradebookError(f"{db_path}: {manifest.name} has notebooks or tasks its sources don't define, and submissions; "
+                             f"remove them with `nbgrader db assignment remove {manifest.name}` after a backup")
+
+
+def _timestamp(folder: Path) -> str | None:
+    """The submission time nbgrader's ``collect`` recorded, if any (an unreadable one counts as none)."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        text = (folder / "timestamp.txt").read_text(encoding="utf-8").strip()
+        parse_utc(text)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return text or None
+
+
+def _record_tasks(gradebook, course: CourseLayout, manifest: Manifest, row: ClassRow, source_notebook) -> None:
+    """Task scores and feedback into the grading notebook's cells, and its formgrader copy."""
+    for task, earned in task_scores(row.results, manifest).items():
+        grade = gradebook.find_grade(task, NOTEBOOK, manifest.name, row.student)
+        grade.auto_score = earned
+        if grade.manual_score is None:
+            grade.needs_manual_grade = False
+        comment = gradebook.find_comment(task, NOTEBOOK, manifest.name, row.student)
+        comment.auto_comment = grading_notebook.task_feedback(row.results, task)
+    gradebook.db.commit()
+    graded = grading_notebook.graded_notebook(source_notebook, manifest, row.results)
+    dest = course.autograded / row.student / manifest.name / grading_notebook.FILE
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(graded, dest)
+
+
+def _record_missing(gradebook, manifest: Manifest, student: str, notebook: str) -> None:
+    """nbgrader's rule for a notebook that was not submitted: zero, unless a grader scored it."""
+    for grade in gradebook.find_submission_notebook(notebook, manifest.name, student).grades:
+        if grade.manual_score is None:
+            grade.auto_score = 0.0
+            grade.needs_manual_grade = False
+    gradebook.db.commit()
+
+
+def update_gradebook(course: CourseLayout, manifest: Manifest, rows: Sequence[ClassRow], db_path: Path) -> None:
+    """Record every graded student of ``rows`` (see the module docstring). Students whose grading
+    failed are added to the roster without a submission, so a re-run fills them in."""
+    config = course_config(course)
+    ensure_assignment(db_path, manifest, config)
+    source_notebook = grading_notebook.read_source(SOURCE / manifest.name)
+    url = _db_url(db_path)
     with open_gradebook(db_path) as gradebook, warnings.catch_warnings():
         # nbgrader's own add_submission triggers SQLAlchemy autoflush warnings; they are harmless
         warnings.filterwarnings("ignore", message=".*not in session.*")
-        gradebook.update_or_create_assignment(manifest.name)
-        gradebook.update_or_create_notebook(NOTEBOOK, manifest.name)
-        for task in manifest.tasks.values():
-            gradebook.update_or_create_grade_cell(task.name, NOTEBOOK, manifest.name, max_score=float(task.points),
-                                                  cell_type="code")
         for row in rows:
             gradebook.update_or_create_student(row.student)
             if row.results is None:
                 continue
-            gradebook.update_or_create_submission(manifest.name, row.student)
-            for task, earned in task_scores(row.results, manifest).items():
-                grade = gradebook.find_grade(task, NOTEBOOK, manifest.name, row.student)
-                grade.auto_score = earned
-                grade.needs_manual_grade = False
-            gradebook.db.commit()
+            folder = course.submitted / row.student / manifest.name
+            timestamp = _timestamp(folder)
+            gradebook.update_or_create_submission(manifest.name, row.student, **({"timestamp": timestamp} if timestamp else {}))
+            _record_tasks(gradebook, course, manifest, row, source_notebook)
+            for name in manifest.notebooks:
+                if not (folder / name).is_file():
+                    _record_missing(gradebook, manifest, row.student, Path(name).stem)
+    for row in rows:
+        if row.results is None:
+            continue
+        folder = course.submitted / row.student / manifest.name
+        for name in manifest.notebooks:
+            notebook = Path(name).stem
+            if (folder / name).is_file():
+                import_notebook(folder / name, course.autograded / row.student / manifest.name / name, config, url,
+                                manifest.name, row.student, notebook)
+            else:
+                assign_late_penalty(None, config, url, manifest.name, row.student, notebook)
+        assign_late_penalty(source_notebook, config, url, manifest.name, row.student, NOTEBOOK)
+
+
+def read_grades(db_path: Path, manifest: Manifest) -> dict[str, StudentGrade]:
+    """Every submitted student's grade, read back from the gradebook."""
+    grades = {}
+    with open_gradebook(db_path) as gradebook:
+        assignment = gradebook.find_assignment(manifest.name)
+        for submission in assignment.submissions:
+            tasks = {grade.name: grade.score for grade in
+                     gradebook.find_submission_notebook(NOTEBOOK, manifest.name, submission.student.id).grades}
+            grades[submission.student.id] = StudentGrade(
+                student=submission.student.id, tasks=tasks, written=submission.score - sum(tasks.values()),
+                raw=submission.score, late_penalty=submission.late_submission_penalty or 0.0,
+                seconds_late=submission.total_seconds_late, max_score=assignment.max_score,
+                needs_manual_grade=submission.needs_manual_grade)
+    return grades

@@ -1,6 +1,7 @@
-"""Writing every class report of a batch into one folder."""
+"""Writing every class report of a batch: nbgrader's gradebook first, then the files read from it."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from autograder.paths import CourseLayout
 from autograder.reports.class_report import class_report
 from autograder.reports.gradebook_csv import gradebook_csv
 from autograder.reports.junit import batch_junit
-from autograder.reports.nbgrader_db import update_gradebook
+from autograder.reports.nbgrader_db import StudentGrade, read_grades, update_gradebook
 
 
 class ReportError(Exception):
@@ -41,25 +42,43 @@ def safe_row(row: ClassRow) -> ClassRow:
                    results=row.results.cleaned() if row.results else None)
 
 
-def write_reports(course: CourseLayout, assignment: str, rows: Sequence[ClassRow]) -> ReportPaths:
-    """Write the CSV gradebook, the batch JUnit, the class report and nbgrader's gradebook.
+def share_with_group(path: Path) -> None:
+    """Give ``path`` the mode a new file would get (``0o666`` less the umask; typically readable by the
+    course group), since atomic writes go through private temporary files."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
 
-    Each report is written even when another one fails; the failures are then raised
-    together as a :class:`ReportError`.
+
+def write_reports(course: CourseLayout, assignment: str, rows: Sequence[ClassRow]) -> ReportPaths:
+    """Record the class in nbgrader's gradebook, then write the CSV, the batch JUnit and the class
+    report from it (group-readable).
+
+    Each report is written even when another one fails (without the gradebook, the CSV and the
+    class report have no grades); the failures are then raised together as a :class:`ReportError`.
     """
     manifest = load_manifest(assignment)
     paths = ReportPaths.of(course, assignment)
     rows = [safe_row(row) for row in rows]
+    grades: dict[str, StudentGrade] = {}
+
+    def record() -> None:
+        update_gradebook(course, manifest, rows, paths.gradebook)
+        grades.update(read_grades(paths.gradebook, manifest))
+
+    def write(path: Path, text: Callable[[], str]) -> Callable[[], None]:
+        return lambda: (write_atomically(path, text()), share_with_group(path))
+
     writers: list[tuple[Path, Callable[[], None]]] = [
-        (paths.csv, lambda: write_atomically(paths.csv, gradebook_csv(rows))),
-        (paths.junit, lambda: write_atomically(paths.junit, batch_junit(rows, assignment))),
-        (paths.html, lambda: write_atomically(paths.html, class_report(rows, manifest.title, paths.html.parent / "similarity"))),
-        (paths.gradebook, lambda: update_gradebook(paths.gradebook, manifest, rows)),
+        (paths.gradebook, record),
+        (paths.csv, write(paths.csv, lambda: gradebook_csv(rows, grades, list(manifest.tasks)))),
+        (paths.junit, write(paths.junit, lambda: batch_junit(rows, assignment))),
+        (paths.html, write(paths.html, lambda: class_report(rows, manifest, grades, paths.html.parent / "similarity"))),
     ]
     failed = []
-    for path, write in writers:
+    for path, run in writers:
         try:
-            write()
+            run()
         except Exception as exc:  # noqa: BLE001 - one broken report must not cost the others
             failed.append(f"{path.name}: {type(exc).__name__}: {exc}")
     if failed:
