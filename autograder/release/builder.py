@@ -67,9 +67,7 @@ def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> 
 
 
 def complete_release(manifest: Manifest, dest: Path, inputs: Inputs, stub: str) -> None:
-    """Turn nbgrader's output in ``dest`` into the release: drop the grading notebook
-    (instructors only), add the stripped ``numnet`` package and the scaffold."""
-    (dest / grading_notebook.FILE).unlink(missing_ok=True)
+    """Turn nbgrader's output in ``dest`` into the release: add the stripped ``numnet`` package and the scaffold."""
     withheld = later_tasks(manifest.name, inputs.source)
     write_release_modules(manifest, inputs.reference, dest / "numnet", stub, withheld)
     write_scaffold(manifest, dest)

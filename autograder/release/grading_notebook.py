@@ -4,8 +4,10 @@ nbgrader grades notebooks cell by cell while our hidden suites grade Python
 modules. ``source/<assignment>/Autograder.ipynb`` bridges the two: it holds one
 locked task cell per task of the manifest, worth the task's points, so
 ``nbgrader generate_assignment`` records the tasks in the gradebook like any
-other cell. It is never released to students. For every graded student,
-``autograder batch`` writes a copy whose task cells show the checks' results
+other cell. Students receive it too (read-only) and submit it with their work,
+which is what lets ``nbgrader release_feedback`` hand them its feedback page,
+our feedback page. For every graded student, ``autograder batch`` writes a copy
+whose task cells show the checks' results
 (``autograded/<student>/<assignment>/Autograder.ipynb``): the formgrader shows
 each task with its score and feedback, and a grader can override both there.
 """
@@ -34,8 +36,9 @@ def grading_notebook(manifest: Manifest) -> NotebookNode:
     """The source grading notebook of ``manifest`` (deterministic: ids derive from task names)."""
     intro = nbformat.v4.new_markdown_cell(
         f"# {manifest.title}: autograded tasks\n\n"
-        "Each cell below is one task of the assignment's modules. `autograder batch` fills in the score "
-        "and the result of every hidden check; a grader may override the score and add a comment.",
+        "Each cell below is one task of the assignment's modules and its points. Leave this notebook as it is "
+        "and submit it with your work: once graded, its feedback shows each task's score and the result of "
+        "every hidden check.",
         id="autograder-intro", metadata=_nbgrader("autograder-intro"))
     cells = [intro]
     for task in manifest.tasks.values():

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import warnings
@@ -38,7 +39,6 @@ from autograder.manifest import Manifest
 from autograder.paths import PROJECT_ROOT, SOURCE, CourseLayout
 from autograder.release import grading_notebook
 from autograder.release.notebooks import CONFIG_FILE, generate_assignment, load_config
-from autograder.reports.nbgrader_notebooks import assign_late_penalty, import_notebook
 from autograder.reports.scores import task_scores
 
 NOTEBOOK = grading_notebook.NAME
@@ -170,9 +170,22 @@ def _record_missing(gradebook, manifest: Manifest, student: str, notebook: str) 
     gradebook.db.commit()
 
 
+#: Files of nbgrader's ``collect`` that ``generate_feedback`` and ``release_feedback`` need next to the notebooks.
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
+def _copy_exchange_files(folder: Path, graded: Path) -> None:
+    for name in EXCHANGE_FILES:
+        if (folder / name).is_file() and not (folder / name).is_symlink():
+            graded.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(folder / name, graded / name)
+
+
 def update_gradebook(course: CourseLayout, manifest: Manifest, rows: Sequence[ClassRow], db_path: Path) -> None:
     """Record every graded student of ``rows`` (see the module docstring). Students whose grading
     failed are added to the roster without a submission, so a re-run fills them in."""
+    from autograder.reports.nbgrader_notebooks import assign_late_penalty, import_notebook  # imports nbgrader (slow)
+
     config = course_config(course)
     ensure_assignment(db_path, manifest, config)
     source_notebook = grading_notebook.read_source(SOURCE / manifest.name)
@@ -188,6 +201,7 @@ def update_gradebook(course: CourseLayout, manifest: Manifest, rows: Sequence[Cl
             timestamp = _timestamp(folder)
             gradebook.update_or_create_submission(manifest.name, row.student, **({"timestamp": timestamp} if timestamp else {}))
             _record_tasks(gradebook, course, manifest, row, source_notebook)
+            _copy_exchange_files(folder, course.autograded / row.student / manifest.name)
             for name in manifest.notebooks:
                 if not (folder / name).is_file():
                     _record_missing(gradebook, manifest, row.student, Path(name).stem)

@@ -16,53 +16,44 @@ from pathlib import Path
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds, LimitOutput,
+                                    NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 from traitlets.config import Config
 
 #: Output formats the formgrader may show; anything else (text/html, scripts, SVG) is dropped.
 SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
 
 
-def _safe_outputs_class():
-    from nbgrader.preprocessors import NbGraderPreprocessor
+class SafeOutputs(NbGraderPreprocessor):
+    """Keep streams, errors and the :data:`SAFE_MIME_TYPES` of rich outputs; drop attachments."""
 
-    class SafeOutputs(NbGraderPreprocessor):
-        """Keep streams, errors and the :data:`SAFE_MIME_TYPES` of rich outputs; drop attachments."""
-
-        def preprocess_cell(self, cell, resources, cell_index):
-            cell.pop("attachments", None)
-            if cell.cell_type != "code":
-                return cell, resources
-            kept = []
-            for output in cell.outputs:
-                if output.output_type in ("display_data", "execute_result"):
-                    output.data = {k: v for k, v in output.get("data", {}).items() if k in SAFE_MIME_TYPES}
-                    output.metadata = {}
-                    if not output.data:
-                        continue
-                kept.append(output)
-            cell.outputs = kept
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple[NotebookNode, dict]:
+        cell.pop("attachments", None)
+        if cell.cell_type != "code":
             return cell, resources
+        kept = []
+        for output in cell.outputs:
+            if output.output_type in ("display_data", "execute_result"):
+                output.data = {k: v for k, v in output.get("data", {}).items() if k in SAFE_MIME_TYPES}
+                output.metadata = {}
+                if not output.data:
+                    continue
+            kept.append(output)
+        cell.outputs = kept
+        return cell, resources
 
-    return SafeOutputs
 
+class KeepManualGrades(SaveAutoGrades):
+    """nbgrader's :class:`SaveAutoGrades`, except that a cell a grader already scored stays resolved."""
 
-def _keep_manual_grades_class():
-    from nbgrader.preprocessors import SaveAutoGrades
-
-    class KeepManualGrades(SaveAutoGrades):
-        """nbgrader's :class:`SaveAutoGrades`, except that a cell a grader already scored stays resolved."""
-
-        def _add_score(self, cell, resources):
-            from nbgrader import utils
-
-            grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
-                                              self.assignment_id, self.student_id)
-            grade.auto_score, _ = utils.determine_grade(cell, self.log)
-            if grade.manual_score is None:
-                grade.needs_manual_grade = grade.auto_score is None
-            self.gradebook.db.commit()
-
-    return KeepManualGrades
+    def _add_score(self, cell: NotebookNode, resources: dict) -> None:
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        grade.auto_score, _ = utils.determine_grade(cell, self.log)
+        if grade.manual_score is None:
+            grade.needs_manual_grade = grade.auto_score is None
+        self.gradebook.db.commit()
 
 
 def _exporter(config: Config, steps: list) -> NotebookExporter:
@@ -80,12 +71,9 @@ def _resources(db_url: str, assignment: str, notebook: str, student: str) -> dic
 def import_notebook(path: Path, dest: Path, config: Config, db_url: str, assignment: str, student: str,
                     notebook: str) -> None:
     """Record the grades and late penalty of a submitted notebook and write its formgrader copy to ``dest``."""
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds, LimitOutput,
-                                        OverwriteCells, OverwriteKernelspec)
-
     resources = _resources(db_url, assignment, notebook, student)
-    steps = [DeduplicateIds, OverwriteKernelspec, OverwriteCells, _safe_outputs_class(), LimitOutput, CheckCellMetadata,
-             _keep_manual_grades_class(), AssignLatePenalties]
+    steps = [DeduplicateIds, OverwriteKernelspec, OverwriteCells, SafeOutputs, LimitOutput, CheckCellMetadata,
+             KeepManualGrades, AssignLatePenalties]
     text, _ = _exporter(config, steps).from_filename(str(path), resources=resources)
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(text, encoding="utf-8")
@@ -95,7 +83,5 @@ def assign_late_penalty(notebook: NotebookNode | None, config: Config, db_url: s
                         name: str) -> None:
     """Apply nbgrader's configured late-submission plugin to one notebook whose grades are recorded
     (``notebook`` is ``None`` for a notebook the student did not submit)."""
-    from nbgrader.preprocessors import AssignLatePenalties
-
     notebook = notebook if notebook is not None else nbformat.v4.new_notebook()
     _exporter(config, [AssignLatePenalties]).from_notebook_node(notebook, resources=_resources(db_url, assignment, name, student))

@@ -1,0 +1,228 @@
+"""The course end to end through nbgrader's real command line, on a temporary copy of the course.
+
+generate -> release to an exchange in tmp -> three students fetch and submit (the reference, a
+buggy one who is late, an untouched one) -> collect -> ``autograder batch`` -> a manual grade
+through nbgrader's API -> re-run -> generate/release/fetch feedback -> export. Then the formgrader,
+served on a loopback port, is asked over its JSON API.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from autograder.manifest import load_manifest
+from autograder.paths import PROJECT_ROOT, RELEASE
+from autograder.release.builder import release_files
+from autograder.release.grading_notebook import NAME as GRADING
+from autograder.release.solution import write_solution
+from autograder.reports.nbgrader_db import open_gradebook
+from tests.grading_support import Mutation
+
+ASSIGNMENT = "linear_regression"
+BIN = Path(sys.executable).parent
+REFERENCE, BUGGY, UNTOUCHED = "ada_reference", "cy_buggy", "bo_untouched"
+BUG = Mutation("cy_buggy", "numnet/metrics.py", "np.mean(np.abs(y_true - y_pred))", "np.mean(y_true - y_pred)")
+ANSWER = "linreg-answer-1"
+#: A late-penalty plugin configured the nbgrader way: late work loses half of each notebook's score.
+LATE_PLUGIN = '''
+from nbgrader.plugins import LateSubmissionPlugin
+
+
+class HalfOff(LateSubmissionPlugin):
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        return score / 2
+
+
+c.AssignLatePenalties.plugin_class = HalfOff
+'''
+
+
+#: What a student's ~/.jupyter/nbgrader_config.py holds on a shared machine (docs/nbgrader.md).
+STUDENT_CONFIG = '''c = get_config()
+c.CourseDirectory.course_id = "numnet"
+c.Exchange.root = "{exchange}"
+'''
+
+
+def run(args: list[str], cwd: Path, env: dict) -> str:
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout + done.stderr
+
+
+def nbgrader(*args: str, cwd: Path, env: dict) -> str:
+    return run([str(BIN / "nbgrader"), *args], cwd, env)
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> dict:
+    """The whole term, run once; every test below reads its outputs."""
+    tmp = tmp_path_factory.mktemp("nbgrader-course")
+    root, exchange = tmp / "course", tmp / "exchange"
+    root.mkdir()
+    exchange.mkdir(mode=0o777)
+    shutil.copyfile(PROJECT_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(PROJECT_ROOT / "source", root / "source")
+    with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(LATE_PLUGIN)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NBGRADER_EXCHANGE": str(exchange),
+           "AUTOGRADER_SECRET": "the secret of the end-to-end course", "OMP_NUM_THREADS": "1"}
+    out = {"root": root, "env": env}
+
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=root, env=env)
+    out["release"] = release_files(root / "release" / ASSIGNMENT)
+    nbgrader("release_assignment", ASSIGNMENT, cwd=root, env=env)
+    for student in (REFERENCE, UNTOUCHED, BUGGY):
+        home = tmp / "home" / student
+        home.mkdir(parents=True)
+        (home / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(exchange=exchange))
+        student_env = {**env, "HOME": str(home)}  # each student's own submission cache
+        nbgrader("fetch_assignment", ASSIGNMENT, cwd=home, env=student_env)
+        if student != UNTOUCHED:
+            write_solution(ASSIGNMENT, home / ASSIGNMENT)
+        if student == BUGGY:
+            BUG.apply(home / ASSIGNMENT)
+            due = datetime.datetime.now(datetime.timezone.utc)
+            with open_gradebook(root / "gradebook.db") as gradebook:
+                gradebook.update_or_create_assignment(ASSIGNMENT, duedate=due.replace(tzinfo=None))
+            time.sleep(1.5)
+        # one account runs every student here, so the id is given; on a hub it is the account's name
+        nbgrader("submit", ASSIGNMENT, f"--student={student}", cwd=home, env=student_env)
+    nbgrader("collect", ASSIGNMENT, cwd=root, env=env)
+
+    batch = [sys.executable, "-m", "autograder", "batch", ASSIGNMENT, "--course-dir", str(root), "--workers", "2"]
+    out["batch"] = run(batch, root, env)
+    with open_gradebook(root / "gradebook.db") as gradebook:
+        grade = gradebook.find_grade(ANSWER, "LinearRegression", ASSIGNMENT, REFERENCE)
+        grade.manual_score = 3.5
+        gradebook.find_comment(ANSWER, "LinearRegression", ASSIGNMENT, REFERENCE).manual_comment = "half right"
+        task = gradebook.find_grade("metrics", GRADING, ASSIGNMENT, BUGGY)
+        task.manual_score = 9.0
+        gradebook.db.commit()
+    out["rerun"] = run(batch, root, env)
+
+    nbgrader("generate_feedback", ASSIGNMENT, cwd=root, env=env)
+    nbgrader("release_feedback", ASSIGNMENT, cwd=root, env=env)
+    nbgrader("fetch_feedback", ASSIGNMENT, f"--student={BUGGY}", cwd=tmp / "home" / BUGGY,
+             env={**env, "HOME": str(tmp / "home" / BUGGY)})
+    out["fetched"] = sorted((tmp / "home" / BUGGY / ASSIGNMENT / "feedback").rglob("*.html"))
+    nbgrader("export", "--to", str(tmp / "export.csv"), cwd=root, env=env)
+    out["export"] = {r["student_id"]: r for r in csv.DictReader(io.StringIO((tmp / "export.csv").read_text()))}
+    out["csv"] = {r["student"]: r for r in csv.DictReader(io.StringIO((root / "reports" / ASSIGNMENT / "gradebook.csv").read_text()))}
+    return out
+
+
+def test_nbgrader_generate_assignment_builds_the_committed_release(course):
+    """The CLI's release holds exactly the files and bytes of `autograder release`."""
+    assert course["release"] == release_files(RELEASE / ASSIGNMENT)
+    assert any(path.startswith("numnet/") for path in course["release"]) and "pytest.ini" in course["release"]
+
+
+def test_generate_assignment_refuses_rather_than_leave_a_broken_release(course, tmp_path):
+    """A release the hook can't complete is removed, and the log names `autograder release`."""
+    root = tmp_path / "course"
+    shutil.copytree(course["root"] / "source", root / "source")
+    shutil.copyfile(course["root"] / "nbgrader_config.py", root / "nbgrader_config.py")
+    manifest = root / "source" / ASSIGNMENT / "assignment.toml"
+    manifest.write_text(manifest.read_text().replace('"metrics.py",', '"metrics.py", "no_such_module.py",', 1))
+    done = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root,
+                          env={**course["env"], "PATH": course["env"]["PATH"]}, capture_output=True, text=True, timeout=300)
+    assert f"autograder release {ASSIGNMENT}" in done.stdout + done.stderr
+    assert not (root / "release" / ASSIGNMENT).exists()
+
+
+def test_per_task_grades_manual_grade_and_late_penalty_agree_everywhere(course):
+    """Tasks, the manual answer score, the late penalty and the totals match in nbgrader, the CSV,
+    nbgrader's export and the class report."""
+    manifest = load_manifest(ASSIGNMENT)
+    rows = course["csv"]
+    assert rows[REFERENCE]["task: metrics"] == "10" and float(rows[REFERENCE]["autograded"]) == manifest.max_score
+    assert float(rows[UNTOUCHED]["total"]) == 0 and rows[UNTOUCHED]["needs_manual_grade"] == "false"
+    assert rows[BUGGY]["task: metrics"] == "9", "the grader's override of the task"
+    with open_gradebook(course["root"] / "gradebook.db") as gradebook:
+        for student, row in rows.items():
+            submission = gradebook.find_submission(ASSIGNMENT, student)
+            total = submission.score - submission.late_submission_penalty
+            assert float(row["total"]) == pytest.approx(total, abs=1e-3)
+            assert float(course["export"][student]["score"]) == pytest.approx(total, abs=1e-3)
+            assert float(row["late_penalty"]) == pytest.approx(submission.late_submission_penalty, abs=1e-3)
+        assert gradebook.find_grade(ANSWER, "LinearRegression", ASSIGNMENT, REFERENCE).score == 3.5
+        assert gradebook.find_comment(ANSWER, "LinearRegression", ASSIGNMENT, REFERENCE).manual_comment == "half right"
+        late = gradebook.find_submission(ASSIGNMENT, BUGGY)
+        assert late.total_seconds_late > 0 and gradebook.find_submission(ASSIGNMENT, REFERENCE).total_seconds_late == 0
+    buggy = rows[BUGGY]
+    assert float(buggy["late_penalty"]) == pytest.approx(float(buggy["autograded"]) / 2 + float(buggy["written"]) / 2)
+    assert float(buggy["total"]) == pytest.approx((float(buggy["autograded"]) + float(buggy["written"])) / 2)
+    assert float(rows[REFERENCE]["written"]) == 3.5 and rows[REFERENCE]["needs_manual_grade"] == "true"
+    html = (course["root"] / "reports" / ASSIGNMENT / "class_report.html").read_text()
+    for student, row in rows.items():
+        assert f'<td>{student}</td>\n<td class="n">{float(row["total"]):.3g}</td>' in html
+
+
+def test_feedback_page_reaches_the_student_through_the_exchange(course):
+    """generate_feedback + release_feedback + fetch_feedback deliver our page and the graded notebook."""
+    names = {path.name for path in course["fetched"]}
+    assert names == {f"{GRADING}.html", "LinearRegression.html"}
+    page = next(path for path in course["fetched"] if path.name == f"{GRADING}.html").read_text()
+    assert "metrics" in page and BUGGY in page and "Checks" in page
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def formgrader(course):
+    """A Jupyter server with nbgrader's formgrader on a loopback port, in the course folder."""
+    port, token = _free_port(), "test-token"
+    server = subprocess.Popen(
+        [str(BIN / "jupyter"), "server", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
+        cwd=course["root"], env=course["env"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+            break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "the Jupyter server did not start"
+            time.sleep(0.5)
+    yield base, token
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def _get(formgrader, path: str):
+    base, token = formgrader
+    with urllib.request.urlopen(f"{base}{path}{'&' if '?' in path else '?'}token={token}", timeout=60) as reply:
+        return json.loads(reply.read())
+
+
+def test_formgrader_api_shows_each_task_with_its_score_and_feedback(formgrader):
+    """Over HTTP: the student's Autograder notebook holds every task's score and the checks as its comment."""
+    manifest = load_manifest(ASSIGNMENT)
+    notebooks = _get(formgrader, f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{GRADING}")
+    submission = next(nb for nb in notebooks if nb["student"] == BUGGY)
+    grades = {g["name"]: g for g in _get(formgrader, f"/formgrader/api/grades?submission_id={submission['id']}")}
+    assert set(grades) == set(manifest.tasks)
+    assert grades["metrics"]["manual_score"] == 9 and grades["metrics"]["auto_score"] < 10
+    assert grades["closed_form"]["auto_score"] == grades["closed_form"]["max_score"] == 20
+    comments = {c["name"]: c for c in _get(formgrader, f"/formgrader/api/comments?submission_id={submission['id']}")}
+    assert "failed" in comments["metrics"]["auto_comment"] and "passed" in comments["closed_form"]["auto_comment"]
+    student = _get(formgrader, f"/formgrader/api/submission/{ASSIGNMENT}/{REFERENCE}")
+    assert student["score"] == pytest.approx(manifest.max_score + 3.5)
