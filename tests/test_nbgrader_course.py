@@ -191,7 +191,7 @@ def formgrader(course):
     port, token = _free_port(), "test-token"
     server = subprocess.Popen(
         [str(BIN / "jupyter"), "server", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
+         f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True", "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
         cwd=course["root"], env=course["env"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
