@@ -4,16 +4,26 @@ Gradescope unpacks the zip into ``/autograder/source``, runs ``setup.sh`` once w
 the image is built, then ``run_autograder`` for every submission, which must leave
 ``/autograder/results/results.json``. The zip holds the committed project files
 the grader needs (package, reference, manifests, release, hidden suites), the two
-scripts and, when given, the course secret.
+scripts and the course secret: without one the zip would grade with the public
+demo secret (predictable hidden inputs), which is refused unless asked for.
+Each check's visibility and that of the output come from the manifest's
+``[gradescope]`` settings and tasks' ``visibility`` (docs/manifest.md).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
+import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
+from autograder.grading.results import write_atomically
+from autograder.grading.seeds import DEMO_SECRET
+from autograder.manifest import Manifest, load_manifest
 from autograder.paths import ASSIGNMENTS, PROJECT_ROOT
+from autograder.reports.scores import task_of
 
 #: Top-level entries of the checkout that the grader needs at run time.
 INCLUDED = ("pyproject.toml", "setup.py", "README.md", "autograder/", "student_tools/", "reference/", "source/", "release/")
@@ -27,7 +37,13 @@ set -euo pipefail
 apt-get update -q
 # bubblewrap and libseccomp confine student code and its Cython build (docs/sandbox.md)
 apt-get install -yq python3 python3-venv python3-dev build-essential bubblewrap libseccomp2
-python3 -m venv /autograder/venv
+# The project needs Python >= {python}; older images get that version from the distribution.
+python=python3
+if ! python3 -c 'import sys; sys.exit(sys.version_info < ({python_tuple}))'; then
+    apt-get install -yq python{python} python{python}-venv python{python}-dev
+    python=python{python}
+fi
+"$python" -m venv /autograder/venv
 /autograder/venv/bin/pip install -q --upgrade pip
 /autograder/venv/bin/pip install -q "setuptools>=69" wheel "cython>=3.0,<4" "numpy>=1.26,<3"
 /autograder/venv/bin/pip install -q --no-build-isolation -e /autograder/source/{project}
@@ -43,6 +59,7 @@ mkdir -p /autograder/results
 cd "$source_dir/{project}"
 /autograder/venv/bin/python -m autograder grade {assignment} /autograder/submission --student "$student" \\
     --results /autograder/results/results.json
+/autograder/venv/bin/python -m autograder gradescope {assignment} --apply-visibility /autograder/results/results.json
 """
 
 
@@ -50,8 +67,52 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("gradescope", help="build the autograder zip for Gradescope")
     parser.add_argument("assignment", choices=ASSIGNMENTS)
     parser.add_argument("--output", type=Path, help="zip to write (default: gradescope-ASSIGNMENT.zip)")
-    parser.add_argument("--secret-file", type=Path, help="course secret to ship with the autograder (recommended)")
+    parser.add_argument("--secret-file", type=Path, help="course secret to ship with the autograder")
+    parser.add_argument("--allow-demo-secret", action="store_true",
+                        help="build without a course secret: hidden inputs use the public demo secret (never for a real class)")
+    parser.add_argument("--apply-visibility", type=Path, metavar="RESULTS",
+                        help="(used by run_autograder) set the manifest's visibility settings in this results.json")
     parser.set_defaults(run=run)
+
+
+def minimum_python(root: Path = PROJECT_ROOT) -> str:
+    """The lowest Python version ``pyproject.toml`` accepts, as ``"3.11"``."""
+    spec = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    return spec.removeprefix(">=").strip()
+
+
+def setup_script(root: Path = PROJECT_ROOT) -> str:
+    """``setup.sh``: a venv on a Python the project accepts, with the project installed."""
+    version = minimum_python(root)
+    return SETUP_SH.format(project=PROJECT, python=version, python_tuple=version.replace(".", ", "))
+
+
+def apply_visibility(results_file: Path, manifest: Manifest) -> None:
+    """Give every check its task's visibility and the output the manifest's ``stdout_visibility``."""
+    results = json.loads(results_file.read_text(encoding="utf-8"))
+    for test in results["tests"]:
+        task = manifest.tasks.get(task_of(test["name"]))
+        test["visibility"] = task.visibility if task else "visible"
+    results["stdout_visibility"] = manifest.stdout_visibility
+    write_atomically(results_file, json.dumps(results, indent=2) + "\n")
+
+
+class DemoSecretError(ValueError):
+    """The zip would grade with the public demo secret."""
+
+
+def check_secret(secret_file: Path | None, allow_demo: bool) -> None:
+    """Refuse a zip whose hidden inputs anyone could predict, unless ``allow_demo``."""
+    if secret_file is None:
+        problem = "no --secret-file given: the autograder would use the public demo secret"
+    elif secret_file.read_bytes().strip() == DEMO_SECRET:
+        problem = f"{secret_file} holds the public demo secret"
+    else:
+        return
+    if not allow_demo:
+        raise DemoSecretError(f"{problem}, so every student's hidden inputs are predictable. Pass the course "
+                              "secret with --secret-file (or --allow-demo-secret for a trial run).")
+    print(f"warning: {problem}; hidden inputs are predictable", file=sys.stderr)
 
 
 def project_files(root: Path = PROJECT_ROOT) -> list[str]:
@@ -67,11 +128,13 @@ def _add_script(bundle: zipfile.ZipFile, name: str, text: str) -> None:
     bundle.writestr(info, text)
 
 
-def build_zip(assignment: str, output: Path, secret_file: Path | None = None, root: Path = PROJECT_ROOT) -> Path:
-    """Write the Gradescope autograder zip for ``assignment`` to ``output``."""
+def build_zip(assignment: str, output: Path, secret_file: Path | None = None, root: Path = PROJECT_ROOT,
+              allow_demo_secret: bool = False) -> Path:
+    """Write the Gradescope autograder zip for ``assignment`` to ``output`` (see :func:`check_secret`)."""
+    check_secret(secret_file, allow_demo_secret)
     output.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as bundle:
-        _add_script(bundle, "setup.sh", SETUP_SH.format(project=PROJECT))
+        _add_script(bundle, "setup.sh", setup_script(root))
         _add_script(bundle, "run_autograder", RUN_AUTOGRADER.format(project=PROJECT, secret=SECRET, assignment=assignment))
         for name in project_files(root):
             bundle.write(root / name, f"{PROJECT}/{name}")
@@ -81,7 +144,14 @@ def build_zip(assignment: str, output: Path, secret_file: Path | None = None, ro
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.apply_visibility:
+        apply_visibility(args.apply_visibility, load_manifest(args.assignment))
+        return 0
     output = args.output or Path(f"gradescope-{args.assignment}.zip")
-    build_zip(args.assignment, output, args.secret_file)
+    try:
+        build_zip(args.assignment, output, args.secret_file, allow_demo_secret=args.allow_demo_secret)
+    except DemoSecretError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"Gradescope autograder for {args.assignment}: {output}")
     return 0

@@ -24,6 +24,8 @@ from autograder_student.manifest import (
 
 __all__ = ["DEFAULT_TOLERANCES", "FunctionRef", "Manifest", "ManifestError", "Task", "load_manifest", "parse_manifest"]
 
+#: Gradescope's visibility settings, for a test (a task's checks) and for the submission's output.
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 DEFAULT_TOLERANCES = {"forward": 1e-7, "gradient": 1e-6, "numeric": 1e-5, "float32": 1e-4}
 
 
@@ -53,6 +55,7 @@ class Task(TaskInfo):
 
     functions: tuple[FunctionRef, ...]
     tolerances: dict[str, float]
+    visibility: str = "visible"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Manifest(AssignmentInfo):
 
     tasks: dict[str, Task]
     modules: tuple[str, ...]
+    stdout_visibility: str = "visible"
 
     def task_functions(self) -> dict[str, list[str]]:
         """Qualified names of the task functions, grouped by module."""
@@ -75,8 +79,16 @@ class Manifest(AssignmentInfo):
         return tuple(f.removeprefix("numnet/") for f in self.student_files if f.startswith("numnet/"))
 
 
-_TOP_KEYS = {"assignment", "release", "submission", "tolerances", "tasks"}
-_TASK_KEYS = {"title", "points", "functions", "tolerances"}
+_TOP_KEYS = {"assignment", "release", "submission", "tolerances", "tasks", "gradescope"}
+_TASK_KEYS = {"title", "points", "functions", "tolerances", "visibility"}
+_GRADESCOPE_KEYS = {"visibility", "stdout_visibility"}
+
+
+def _visibility(table: dict[str, Any], key: str, default: str, where: str) -> str:
+    value = table.get(key, default)
+    if value not in VISIBILITIES:
+        raise ManifestError(f"{where}: {key!r} must be one of {', '.join(VISIBILITIES)}; got {value!r}")
+    return value
 
 
 def _tolerances(table: dict[str, Any], base: dict[str, float], where: str) -> dict[str, float]:
@@ -100,6 +112,10 @@ def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
     info = parse_assignment(data, path)
     modules = string_list(require(data, "release", dict, where), "modules", f"{where} [release]")
     tolerances = _tolerances(data.get("tolerances", {}), DEFAULT_TOLERANCES, f"{where} [tolerances]")
+    gradescope = data.get("gradescope", {})
+    if not isinstance(gradescope, dict) or set(gradescope) - _GRADESCOPE_KEYS:
+        raise ManifestError(f"{where} [gradescope]: known keys are {sorted(_GRADESCOPE_KEYS)}")
+    default_visibility = _visibility(gradescope, "visibility", "visible", f"{where} [gradescope]")
     tasks: dict[str, Task] = {}
     for task_name, table in data["tasks"].items():
         at = f"{where} [tasks.{task_name}]"
@@ -121,6 +137,7 @@ def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
             points=task.points,
             functions=functions,
             tolerances=_tolerances(table.get("tolerances", {}), tolerances, at),
+            visibility=_visibility(table, "visibility", default_visibility, at),
         )
     return Manifest(
         name=info.name,
@@ -130,6 +147,7 @@ def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
         modules=modules,
         student_files=info.student_files,
         tasks=tasks,
+        stdout_visibility=_visibility(gradescope, "stdout_visibility", "visible", f"{where} [gradescope]"),
     )
 
 

@@ -6,8 +6,15 @@ import subprocess
 import sys
 import zipfile
 
-from autograder.gradescope import build_zip
-from autograder.grading.seeds import Secret
+import tomllib
+
+import pytest
+
+from autograder.gradescope import DemoSecretError, apply_visibility, build_zip, minimum_python
+from autograder.grading.results import Results, TestResult
+from autograder.grading.seeds import DEMO_SECRET, Secret
+from autograder.manifest import load_manifest, parse_manifest
+from autograder.paths import PROJECT_ROOT, SOURCE
 from tests.grading_support import reference_submission
 
 ASSIGNMENT = "linear_regression"
@@ -15,13 +22,16 @@ ASSIGNMENT = "linear_regression"
 
 def test_zip_holds_executable_scripts_and_only_committed_grader_files(tmp_path):
     """setup.sh and run_autograder are executable; no tests, benchmarks or build products are shipped."""
-    archive = build_zip(ASSIGNMENT, tmp_path / "gs.zip")
+    archive = build_zip(ASSIGNMENT, tmp_path / "gs.zip", allow_demo_secret=True)
     with zipfile.ZipFile(archive) as bundle:
         names = bundle.namelist()
         modes = {info.filename: info.external_attr >> 16 for info in bundle.infolist()}
         setup = bundle.read("setup.sh").decode()
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
     assert "pip install" in setup and "-e /autograder/source/project" in setup
+    version = minimum_python()
+    assert version == tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["requires-python"][2:]
+    assert f"sys.version_info < ({version.replace('.', ', ')})" in setup and f"apt-get install -yq python{version} " in setup
     assert f"project/autograder/suites/{ASSIGNMENT}/" in "\n".join(names)
     assert f"project/release/{ASSIGNMENT}/numnet/__init__.py" in names
     assert "project/student_tools/autograder_student/manifest.py" in names  # setup.py installs it with the grader
@@ -48,3 +58,34 @@ def test_run_autograder_grades_the_submission_from_the_unpacked_zip(tmp_path):
     assert results["extra_data"]["graded_with"]["secret"] == Secret(b"a course secret for this test", "").id
     assert str(home) not in json.dumps(results["extra_data"]["graded_with"])
     assert results["extra_data"]["student"] == "ana@example.edu"
+
+
+def test_zip_refuses_the_public_demo_secret(tmp_path):
+    """Without a course secret, or with the demo secret in the file, no zip is written unless asked for."""
+    demo = tmp_path / "demo-secret"
+    demo.write_bytes(DEMO_SECRET + b"\n")
+    for secret in (None, demo):
+        with pytest.raises(DemoSecretError, match="predictable"):
+            build_zip(ASSIGNMENT, tmp_path / "gs.zip", secret)
+        assert not (tmp_path / "gs.zip").exists()
+
+
+def test_visibility_comes_from_the_manifest(tmp_path):
+    """A task's visibility applies to each of its checks; stdout_visibility to the output."""
+    manifest_file = SOURCE / ASSIGNMENT / "assignment.toml"
+    data = tomllib.loads(manifest_file.read_text())
+    data["gradescope"] = {"visibility": "after_due_date", "stdout_visibility": "after_published"}
+    data["tasks"]["metrics"]["visibility"] = "hidden"
+    manifest = parse_manifest(data, manifest_file)
+    tests = [TestResult(f"{task}: check", 1.0, 1.0, "passed") for task in manifest.tasks]
+    results_file = tmp_path / "results.json"
+    results_file.write_text(json.dumps(Results(len(tests), len(tests), 1.0, "", tests).to_json()))
+    apply_visibility(results_file, manifest)
+    written = json.loads(results_file.read_text())
+    assert written["stdout_visibility"] == "after_published"
+    assert {t["name"]: t["visibility"] for t in written["tests"]} == {
+        f"{task}: check": "hidden" if task == "metrics" else "after_due_date" for task in manifest.tasks}
+    assert {t.visibility for t in load_manifest(ASSIGNMENT).tasks.values()} == {"visible"}
+    data["tasks"]["metrics"]["visibility"] = "later"
+    with pytest.raises(ValueError, match="'visibility' must be one of"):
+        parse_manifest(data, manifest_file)
