@@ -10,14 +10,11 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -28,6 +25,7 @@ from autograder.release.builder import release_files
 from autograder.release.grading_notebook import NAME as GRADING
 from autograder.release.solution import write_solution
 from autograder.reports.nbgrader_db import open_gradebook
+from autograder.reports.screenshots import formgrader
 from tests.grading_support import Mutation
 
 ASSIGNMENT = "linear_regression"
@@ -179,50 +177,23 @@ def test_feedback_page_reaches_the_student_through_the_exchange(course):
     assert "metrics" in page and BUGGY in page and "Checks" in page
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def formgrader(course):
-    """A Jupyter server with nbgrader's formgrader on a loopback port, in the course folder."""
-    port, token = _free_port(), "test-token"
-    server = subprocess.Popen(
-        [str(BIN / "jupyter"), "server", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True", "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
-        cwd=course["root"], env=course["env"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "the Jupyter server did not start"
-            time.sleep(0.5)
-    yield base, token
-    server.terminate()
-    server.wait(timeout=30)
+def server(course):
+    """nbgrader's formgrader on a loopback port, in the course folder."""
+    with formgrader(course["root"], course["env"]) as running:
+        yield running
 
 
-def _get(formgrader, path: str):
-    base, token = formgrader
-    with urllib.request.urlopen(f"{base}{path}{'&' if '?' in path else '?'}token={token}", timeout=60) as reply:
-        return json.loads(reply.read())
-
-
-def test_formgrader_api_shows_each_task_with_its_score_and_feedback(formgrader):
+def test_formgrader_api_shows_each_task_with_its_score_and_feedback(server):
     """Over HTTP: the student's Autograder notebook holds every task's score and the checks as its comment."""
     manifest = load_manifest(ASSIGNMENT)
-    notebooks = _get(formgrader, f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{GRADING}")
+    notebooks = server.get(f"/formgrader/api/submitted_notebooks/{ASSIGNMENT}/{GRADING}")
     submission = next(nb for nb in notebooks if nb["student"] == BUGGY)
-    grades = {g["name"]: g for g in _get(formgrader, f"/formgrader/api/grades?submission_id={submission['id']}")}
+    grades = {g["name"]: g for g in server.get(f"/formgrader/api/grades?submission_id={submission['id']}")}
     assert set(grades) == set(manifest.tasks)
     assert grades["metrics"]["manual_score"] == 9 and grades["metrics"]["auto_score"] < 10
     assert grades["closed_form"]["auto_score"] == grades["closed_form"]["max_score"] == 20
-    comments = {c["name"]: c for c in _get(formgrader, f"/formgrader/api/comments?submission_id={submission['id']}")}
+    comments = {c["name"]: c for c in server.get(f"/formgrader/api/comments?submission_id={submission['id']}")}
     assert "failed" in comments["metrics"]["auto_comment"] and "passed" in comments["closed_form"]["auto_comment"]
-    student = _get(formgrader, f"/formgrader/api/submission/{ASSIGNMENT}/{REFERENCE}")
+    student = server.get(f"/formgrader/api/submission/{ASSIGNMENT}/{REFERENCE}")
     assert student["score"] == pytest.approx(manifest.max_score + 3.5)

@@ -20,7 +20,7 @@ from autograder.reports.nbgrader_db import NOTEBOOK, open_gradebook, read_grades
 from autograder.reports.write import write_reports
 
 ASSIGNMENT = "linear_regression"
-CAUSES = ("off by a constant factor of 2 (a missing division?)", "off by a constant factor of 64 (a missing division?)",
+CAUSES = ("off by a constant factor of about -0.1066", "off by a constant factor of about 64",
           "statistics over the wrong axis")
 
 
