@@ -147,7 +147,8 @@ def _assert_complete_and_single(course: CourseLayout) -> None:
     students = sorted(p.name for p in course.submitted.iterdir())
     for student in students:
         folder = course.autograded / student / ASSIGNMENT
-        assert sorted(p.name for p in folder.iterdir() if not p.name.endswith(".tmp")) == ["results.json", "state.json"]
+        # besides our two files, the notebooks recorded in nbgrader's gradebook (docs/nbgrader.md)
+        assert sorted(p.name for p in folder.iterdir() if p.suffix not in (".tmp", ".ipynb")) == ["results.json", "state.json"]
         state = json.loads((folder / "state.json").read_text())
         assert json.loads((folder / "results.json").read_text())["score"] == state["score"]
     csv_rows = (course.root / "reports" / ASSIGNMENT / "gradebook.csv").read_text().splitlines()[1:]

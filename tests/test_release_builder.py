@@ -114,14 +114,17 @@ def test_build_strips_task_regions_and_ships_the_rest(course, tmp_path):
     files = release_files(folder)
     tools = {path for path in files if path.startswith("tools/")}
     assert sorted(set(files) - tools) == [
-        "Demo.ipynb", "README.md", "assignment.toml", "numnet/__init__.py", "numnet/fast.pyx", "numnet/ops.py",
-        "pytest.ini", "requirements.txt", "tests/test_ops.py",
+        "Autograder.ipynb", "Demo.ipynb", "README.md", "assignment.toml", "numnet/__init__.py", "numnet/fast.pyx",
+        "numnet/ops.py", "pytest.ini", "requirements.txt", "tests/test_ops.py",
     ]
     assert {path: files[path] for path in tools} == {
         f"tools/autograder-student/{path}": content for path, content in student_tool_files().items()}
     requirements = (folder / "requirements.txt").read_text().splitlines()
     assert [line.partition(">")[0] for line in requirements if line and not line.startswith("#")] == [
         "pytest", "notebook", "./tools/autograder-student"]
+    grading = nbformat.read(folder / "Autograder.ipynb", as_version=4)  # generated from the manifest into the source
+    assert [c.metadata["nbgrader"]["grade_id"] for c in grading.cells if c.metadata["nbgrader"].get("task")] == [
+        "doubling", "tripling"]
     ops = (folder / "numnet" / "ops.py").read_text()
     assert f'        raise ValueError("x is None")\n    {STUB}\n    return result\n' in ops
     assert f"    def apply(self, x):\n        {STUB}\n" in ops
