@@ -13,11 +13,18 @@
    cache and into the sandbox. The cache is written by the grader alone and is never
    visible inside a sandbox.
 
+Modules are compiled against Cython's shared utility module (:data:`SHARED_UTILITY`):
+the support code every Cython module would otherwise carry (memoryviews, fused types;
+half the C) is built once per toolchain, the same way, confined, and cached beside the
+builds; it is copied into every sandbox next to the student's extensions. That and
+``-O1`` make a cold build a few seconds (docs/performance.md).
+
 Everything that decides the compiled result (module names, flags, include folders)
 is :func:`description`; the build format number changes the key when it changes.
 """
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import json
@@ -42,12 +49,17 @@ from autograder.grading.limits import Limits, apply_limits
 from autograder.grading.pyx_rules import check_package
 
 DEFAULT_CACHE = Path(os.environ.get("AUTOGRADER_CACHE", Path.home() / ".cache" / "numnet-autograder")) / "cython"
-BUILD_FORMAT = 1
+BUILD_FORMAT = 2
 PACKAGE = "numnet"
+SHARED_UTILITY = f"{PACKAGE}._cyutility"
 STAGED_SUFFIXES = (".pyx", ".pxd", ".pxi")
 COMPILER = "gcc"
-C_FLAGS = ("-shared", "-fPIC", "-O2", "-fwrapv", "-fno-strict-aliasing", "-DNDEBUG",
-           "-DNPY_NO_DEPRECATED_API=NPY_1_7_API_VERSION")
+_C_FLAGS = ("-shared", "-fPIC", "-g0", "-fwrapv", "-fno-strict-aliasing", "-DNDEBUG",
+            "-DNPY_NO_DEPRECATED_API=NPY_1_7_API_VERSION")
+# -O1 runs the im2col loops as fast as -O2 and compiles in about half the time;
+# -O0 is 3-10x slower at run time (docs/performance.md). The shared module is built once.
+MODULE_FLAGS = ("-O1", *_C_FLAGS)
+SHARED_FLAGS = ("-O2", *_C_FLAGS)
 CYTHON_OPTIONS = {"language_level": 3}
 TOOLCHAIN_LIBRARIES = ("Cython", "numpy")
 BUILD_SCRIPT = Path(__file__).with_name("cython_build.py")
@@ -109,18 +121,22 @@ def _compiler_version(compiler: str) -> str:
     return done.stdout.strip()
 
 
-def description(toolchain: Toolchain, modules: list[str], library_dir: Path | None) -> dict[str, object]:
-    """The build description handed to the in-sandbox script: every input of the result but the sources."""
+def description(toolchain: Toolchain, modules: list[str], library_dir: Path | None,
+                shared: bool = False) -> dict[str, object]:
+    """The build description handed to the in-sandbox script: every input of the result but the sources.
+    With ``shared``, the script builds the shared utility module (and ``modules`` is empty)."""
     return {"format": BUILD_FORMAT, "package": PACKAGE, "modules": modules, "compiler": toolchain.compiler,
-            "flags": list(C_FLAGS), "include_dirs": list(toolchain.include_dirs), "ext_suffix": toolchain.ext_suffix,
-            "cython_options": CYTHON_OPTIONS, "library_dirs": [] if library_dir is None else [str(library_dir)]}
+            "generate_shared": shared, "shared_utility": SHARED_UTILITY,
+            "flags": list(SHARED_FLAGS if shared else MODULE_FLAGS), "include_dirs": list(toolchain.include_dirs),
+            "ext_suffix": toolchain.ext_suffix, "cython_options": CYTHON_OPTIONS,
+            "library_dirs": [] if library_dir is None else [str(library_dir)]}
 
 
-def build_key(sources: list[Path], toolchain: Toolchain) -> str:
+def build_key(sources: list[Path], toolchain: Toolchain, shared: bool = False) -> str:
     """Hash of the sources and of everything else that changes the compiled result."""
     digest = hashlib.sha256()
     modules = [source.stem for source in sources if source.suffix == ".pyx"]
-    digest.update(json.dumps(description(toolchain, modules, None), sort_keys=True).encode())
+    digest.update(json.dumps(description(toolchain, modules, None, shared), sort_keys=True).encode())
     digest.update(json.dumps(asdict(toolchain), sort_keys=True).encode())
     for name in TOOLCHAIN_LIBRARIES:
         digest.update(f"{name}={metadata.version(name)};".encode())
@@ -165,27 +181,59 @@ def build_extensions(sandbox: Path, workdir: Path, limits: Limits, cache: Path =
         return outcome(False, log=toolchain)
     entry = cache / build_key(sources, toolchain)
     if entry.is_dir():
+        shared = _shared_utility(toolchain, isolation, workdir, limits, cache)
+        if isinstance(shared, str):
+            return outcome(False, log=shared)
         _install(entry, package)
+        _install(shared, package)
         return outcome(True, cached=True)
     if refuse_unconfined and not isolation.confines_files:
         raise UnconfinedBuild(
             f"refusing to compile student C code at isolation level {isolation.level!r}: there the compiler can "
             "read the grader's files (course folder, secret, other submissions) and embed them in the extension. "
             "Install bubblewrap, or pass --allow-unconfined-build to accept the risk.")
-    failure = _run_confined(sources, modules, toolchain, isolation, workdir, limits)
+    failure = _run_confined(sources, modules, False, toolchain, isolation, workdir, limits)
     if failure is not None:
         return outcome(False, log=failure)
     missing = _store(workdir / "build" / "out", [m + toolchain.ext_suffix for m in modules], entry)
     if missing:
         return outcome(False, log=f"the build finished but left no usable {missing}")
+    shared = _shared_utility(toolchain, isolation, workdir, limits, cache)
+    if isinstance(shared, str):
+        return outcome(False, log=shared)
     _install(entry, package)
+    _install(shared, package)
     return outcome(True)
 
 
-def _run_confined(sources: list[Path], modules: list[str], toolchain: Toolchain, isolation: Isolation,
-                  workdir: Path, limits: Limits) -> str | None:
-    """Run the build script in the sandbox; ``None`` on success, else the student-safe log."""
-    build_dir, runtime = workdir / "build", workdir / "build-runtime"
+def _shared_utility(toolchain: Toolchain, isolation: Isolation, workdir: Path, limits: Limits,
+                    cache: Path) -> Path | str:
+    """The cache entry holding the shared utility module, built first when missing; else why it could not be.
+
+    A lock in the cache makes concurrent graders wait for one build instead of each
+    building it."""
+    entry = cache / ("shared-" + build_key([], toolchain, shared=True))
+    if entry.is_dir():
+        return entry
+    lock = os.open(cache, os.O_RDONLY | os.O_DIRECTORY)  # the module's build has made the cache folder
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if entry.is_dir():
+            return entry
+        name = SHARED_UTILITY.rpartition(".")[2] + toolchain.ext_suffix
+        failure = _run_confined([], [], True, toolchain, isolation, workdir, limits, folder="shared-build")
+        if failure is None and _store(workdir / "shared-build" / "out", [name], entry) is None:
+            return entry
+    finally:
+        os.close(lock)
+    return ("the grader could not build Cython's shared utility module, so no extension can be loaded; "
+            f"tell your instructor:\n{failure or 'it left no ' + name}")
+
+
+def _run_confined(sources: list[Path], modules: list[str], shared: bool, toolchain: Toolchain,
+                  isolation: Isolation, workdir: Path, limits: Limits, folder: str = "build") -> str | None:
+    """Run the build script in the sandbox, in ``workdir/folder``; ``None`` on success, else the student-safe log."""
+    build_dir, runtime = workdir / folder, workdir / f"{folder}-runtime"
     (build_dir / PACKAGE).mkdir(parents=True)
     (build_dir / "tmp").mkdir()
     for source in sources:
@@ -195,7 +243,7 @@ def _run_confined(sources: list[Path], modules: list[str], toolchain: Toolchain,
     shutil.copyfile(BUILD_SCRIPT, runtime / BUILD_SCRIPT.name)
     for name, folder in toolchain.libraries:
         (runtime / "libs" / name).symlink_to(folder, target_is_directory=True)
-    (runtime / "description.json").write_text(json.dumps(description(toolchain, modules, runtime / "libs")))
+    (runtime / "description.json").write_text(json.dumps(description(toolchain, modules, runtime / "libs", shared)))
     user = isolation.lease_user()
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(build_dir), "TMPDIR": str(build_dir / "tmp")}
     program = [isolation.python, "-I", "-S", "-B", str(runtime / BUILD_SCRIPT.name), str(runtime / "description.json")]
