@@ -1,11 +1,17 @@
 """``python -m bench.batch``: class-scale grading throughput.
 
-Generates ``--students`` conv_nets submissions (reference solutions, the demo's
-realistic mistakes and untouched stubs, in rotation), batch-grades them on
-``--workers`` local processes with a fresh Cython build cache, and reports
-submissions per minute (target: at least 60 on 2 workers), how the time splits
-between process start-up and scheduling, Cython builds and the hidden checks, and
-the peak memory of the largest child process.
+Models a real class: ``--students`` submissions cycling through the reference
+solution, the demo's realistic mistakes, untouched stubs and (for conv_nets) buggy
+``.pyx`` variants: one that ignores the padding, one that overwrites instead of
+accumulating, one that does not compile. In a real class every student's ``.pyx``
+differs (a comment is enough), so by default each gets a line of its own and every
+build is a cache miss; ``--shared-pyx`` keeps the copies byte-identical instead
+(builds become cache hits), for comparison. The class is batch-graded on
+``--workers`` local processes with a fresh Cython build cache (the shared utility
+module is built during the run too), and the table reports submissions per minute
+(target for conv_nets with unique ``.pyx``: at least 40 on 2 workers), how the
+time splits between process start-up and scheduling, Cython builds and the
+hidden checks, and the peak memory of the largest child process.
 """
 from __future__ import annotations
 
@@ -23,59 +29,116 @@ from autograder.batch.run import BatchOptions, run_batch
 from autograder.demo import build_class
 from autograder.grading.runner import GradingOptions
 from autograder.grading.seeds import Secret
-from autograder.paths import CourseLayout
+from autograder.paths import ASSIGNMENTS, CourseLayout
 
-ASSIGNMENT = "conv_nets"
-TARGET_PER_MINUTE = 60.0
+TARGET_PER_MINUTE = {"conv_nets": 40.0}
 SECRET = Secret(b"benchmark secret", "bench")
+PYX = "numnet/im2col_cython.pyx"
+#: Buggy versions of the reference ``.pyx``: (template name, text in the reference, replacement).
+PYX_MISTAKES = (
+    ("pyx_padding_ignored", "dst[k] = src[k + j - padding]", "dst[k] = src[k + j]"),
+    ("pyx_overwrites", "dst[k + j - padding] += src[k]", "dst[k + j - padding] = src[k]"),
+    ("pyx_syntax_error", "row = (c * field_height + i) * field_width + j\n", "row = (c * field_height + i) *\n"),
+)
 
 
-def generate_class(course: CourseLayout, students: int) -> None:
-    """``students`` submissions cycling through the demo class (reference, stubs, buggy ones)."""
+def write_templates(assignment: str, templates: Path) -> list[str]:
+    """The demo class plus, where the assignment has a ``.pyx`` task, its buggy variants; the template names."""
+    names = build_class(assignment, templates)
+    reference = templates / names[0] / assignment
+    if not (reference / PYX).is_file():
+        return names
+    for name, old, new in PYX_MISTAKES:
+        folder = templates / name / assignment
+        shutil.copytree(reference, folder)
+        text = (folder / PYX).read_text()
+        if old not in text:
+            raise RuntimeError(f"the .pyx mistake {name!r} no longer matches the reference")
+        (folder / PYX).write_text(text.replace(old, new, 1))
+        names.append(name)
+    return names
+
+
+def generate_class(course: CourseLayout, assignment: str, students: int, unique_pyx: bool) -> None:
+    """``students`` submissions cycling through the templates; with ``unique_pyx`` each ``.pyx`` gets its own line."""
     templates = course.root / "templates"
-    names = build_class(ASSIGNMENT, templates)
+    names = write_templates(assignment, templates)
     for index in range(students):
-        template = names[index % len(names)]
-        shutil.copytree(templates / template / ASSIGNMENT, course.submitted / f"s{index:03d}_{template}" / ASSIGNMENT)
+        student = f"s{index:03d}_{names[index % len(names)]}"
+        folder = course.submitted / student / assignment
+        shutil.copytree(templates / names[index % len(names)] / assignment, folder)
+        if unique_pyx:
+            for pyx in folder.rglob("*.pyx"):
+                pyx.write_text(pyx.read_text() + f"\n# submitted by {student}\n")
 
 
-def measure(students: int, workers: int) -> dict[str, float]:
+def measure(assignment: str, students: int, workers: int, unique_pyx: bool = True) -> dict[str, float]:
     """Grade a generated class once; wall time, its split and peak child memory."""
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         course = CourseLayout(Path(tmp))
-        generate_class(course, students)
+        generate_class(course, assignment, students, unique_pyx)
         options = BatchOptions(GradingOptions(secret=SECRET, build_cache=Path(tmp) / "build-cache"), workers=workers)
         started = time.perf_counter()
-        rows = run_batch(ASSIGNMENT, course, options)
+        rows = run_batch(assignment, course, options)
         wall = time.perf_counter() - started
     graded = [row.results for row in rows if row.results]
     if len(graded) != students:
         raise RuntimeError(f"{students - len(graded)} submissions were not graded")
     grading = sum(r.execution_time for r in graded)
-    build = sum((r.extra_data.get("build") or {}).get("seconds", 0.0) for r in graded)
+    builds = [r.extra_data.get("build") or {} for r in graded]
+    build = sum(b.get("seconds", 0.0) for b in builds)
     return {
-        "students": students, "workers": workers, "wall": wall, "per_minute": 60 * students / wall,
+        "assignment": assignment, "unique_pyx": unique_pyx, "students": students, "workers": workers,
+        "wall": wall, "per_minute": 60 * students / wall, "compiled": sum(1 for b in builds if b and not b["cached"]),
         "startup": max(0.0, wall * workers - grading), "build": build, "checks": grading - build,
         "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
-def main() -> None:
+def classes(assignments: list[str], shared_too: bool) -> list[tuple[str, bool]]:
+    """The (assignment, unique ``.pyx``) pairs to measure: unique first, the shared-``.pyx`` conv_nets class last."""
+    runs = [(assignment, True) for assignment in assignments]
+    if shared_too and "conv_nets" in assignments:
+        runs.append(("conv_nets", False))
+    return runs
+
+
+def render(rows: list[dict[str, float]]) -> Table:
+    """One column per measured class."""
+    table = Table(title=f"batch grading, {rows[0]['workers']} local workers, cold build cache")
+    table.add_column("measure")
+    for row in rows:
+        table.add_column(f"{row['assignment']}\n{'unique' if row['unique_pyx'] else 'shared'} .pyx", justify="right")
+
+    def line(label: str, cell) -> None:
+        table.add_row(label, *(cell(row) for row in rows))
+
+    line("submissions", lambda row: f"{row['students']}")
+    line("builds compiled (not cached)", lambda row: f"{row['compiled']}")
+    line("wall seconds", lambda row: f"{row['wall']:.1f}")
+    line("submissions per minute", lambda row: f"{row['per_minute']:.1f}")
+    line("target per minute", lambda row: f"{TARGET_PER_MINUTE.get(row['assignment'], 0):.0f}"
+         if row["unique_pyx"] and row["assignment"] in TARGET_PER_MINUTE else "-")
+    busy = {id(row): row["startup"] + row["build"] + row["checks"] for row in rows}
+    for label, key in (("start-up, scheduling, writing", "startup"), ("Cython builds", "build"), ("hidden checks", "checks")):
+        line(f"{label} (worker-s)", lambda row, key=key: f"{row[key]:.1f} ({100 * row[key] / busy[id(row)]:.0f}%)")
+    line("peak RSS of a child (MiB)", lambda row: f"{row['peak_mib']:.0f}")
+    return table
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     parser = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    row = measure(args.students, args.workers)
-    busy = row["startup"] + row["build"] + row["checks"]
-    table = Table(title=f"{ASSIGNMENT}: {row['students']} submissions on {row['workers']} local workers (cold build cache)")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    table.add_row("wall seconds", f"{row['wall']:.1f}")
-    table.add_row("submissions per minute", f"{row['per_minute']:.0f} (target >= {TARGET_PER_MINUTE:.0f})")
-    for label, key in (("start-up, scheduling, writing", "startup"), ("Cython builds", "build"), ("hidden checks", "checks")):
-        table.add_row(f"{label} (worker-seconds)", f"{row[key]:.1f} ({100 * row[key] / busy:.0f}%)")
-    table.add_row("peak RSS of the largest child (MiB)", f"{row['peak_mib']:.0f}")
-    Console(width=120).print(table)
+    parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS,
+                        help="repeatable; default: every assignment")
+    parser.add_argument("--no-shared-pyx", action="store_true",
+                        help="skip the comparison class whose .pyx files are byte-identical")
+    args = parser.parse_args(argv)
+    rows = [measure(assignment, args.students, args.workers, unique)
+            for assignment, unique in classes(args.assignment or list(ASSIGNMENTS), not args.no_shared_pyx)]
+    Console(width=150).print(render(rows))
+    return rows
 
 
 if __name__ == "__main__":
