@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograder.grading import wire
+from autograder.grading.channel import DeadlineChannel, Expired
 from autograder.grading.isolation import Isolation, detect
 from autograder.grading.limits import Limits, apply_limits
 from autograder.grading.safe_text import LOCATION_CHARS, clean_name, clean_text
@@ -107,7 +107,7 @@ class StudentProcess:
         self.starts = 0
         self.calls = 0
         self._proc: subprocess.Popen[bytes] | None = None
-        self._channel: tuple[Any, Any] | None = None
+        self._channel: DeadlineChannel | None = None
         self._libraries = library_folders(limits.libraries)
         self.isolation: Isolation = worker_isolation(limits)
         self.user: SandboxUser | None = self.isolation.lease_user()
@@ -163,7 +163,7 @@ class StudentProcess:
             log.close()
             os.close(to_worker_r)
             os.close(from_worker_w)
-        self._channel = (os.fdopen(from_worker_r, "rb", buffering=1 << 16), os.fdopen(to_worker_w, "wb", buffering=1 << 16))
+        self._channel = DeadlineChannel(from_worker_r, to_worker_w)
 
     def stop(self) -> None:
         """Kill the worker and every process it started."""
@@ -174,11 +174,7 @@ class StudentProcess:
                 pass
             self._proc.wait()
         if self._channel is not None:
-            for stream in self._channel:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+            self._channel.close()
         self._proc, self._channel = None, None
 
     def request(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
@@ -190,33 +186,22 @@ class StudentProcess:
         if self._proc is None or self._proc.poll() is not None:
             self.stop()
             self._start()
-        reader, writer = self._channel  # type: ignore[misc]
+        channel = self._channel
         self.calls += 1
-        outcome: dict[str, Any] = {}
-
-        def exchange() -> None:
-            try:
-                wire.write_message(writer, header, arrays)
-                outcome["reply"] = wire.read_message(reader, self.limits.message_bytes)
-            except Exception as exc:  # noqa: BLE001 - whatever the worker sends fails this call only
-                outcome["error"] = exc
-
-        thread = threading.Thread(target=exchange, daemon=True)
-        thread.start()
-        thread.join(limit)
-        if thread.is_alive():
+        channel.deadline = time.monotonic() + limit
+        try:
+            wire.write_message(channel, header, arrays)
+            return wire.read_message(channel, self.limits.message_bytes)
+        except Expired:
             self.stop()
-            thread.join()
-            raise StudentTimeout("Timeout", f"the call did not finish within {limit:.3g} s")
-        if "error" in outcome:
-            error = outcome["error"]
-            if not isinstance(error, (EOFError, OSError)):  # the worker answered, wrongly: no need to wait for it
-                self.stop()
-                raise bad_reply(error)
+            raise StudentTimeout("Timeout", f"the call did not finish within {limit:.3g} s") from None
+        except (EOFError, OSError):
             status = self._exit_status()
             self.stop()
-            raise WorkerCrashed("WorkerCrashed", self._death_notice(status))
-        return outcome["reply"]
+            raise WorkerCrashed("WorkerCrashed", self._death_notice(status)) from None
+        except Exception as error:  # noqa: BLE001 - the worker answered, wrongly: this call fails, no need to wait
+            self.stop()
+            raise bad_reply(error) from None
 
     def _exit_status(self) -> int | None:
         """How the worker ended, as a ``Popen.returncode`` (negative: a signal), once it has ended.
