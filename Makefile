@@ -30,12 +30,11 @@ test: install
 	$(PY) -m autograder release --check
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 -q
 
-# Benchmarks: fast layers against the bare GEMM and PyTorch (when installed), grading speed, batch throughput,
+# Benchmarks (docs/performance.md): fast layers against the bare GEMM and PyTorch (when installed), Cython
+# build time, `autograder grade` wall time and its split, class throughput, then a summary side by side;
 # similarity of a generated class of 700.
 bench: install
-	$(PY) -m bench
-	$(PY) -m bench.grading
-	$(PY) -m bench.batch
+	$(PY) -m bench.report
 	$(PY) -m bench.similarity
 
 clean:

@@ -56,7 +56,7 @@ def environment() -> dict[str, Any]:
             "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None}
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--repeats", type=int, default=11, help="interleaved timed rounds per case (default 11)")
     parser.add_argument("--seed", type=int, default=0)
@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     out.write_text(json.dumps({"environment": environment(), "repeats": args.repeats,
                                "single_thread": args.single_thread, "cpu_time": args.cpu_time, "warm": not args.cold, "rows": rows}, indent=2))
     console.print(f"written {out}")
+    return rows
 
 
 if __name__ == "__main__":
