@@ -51,6 +51,20 @@ class DeadlineChannel:
         del self._buffer[:size]
         return data
 
+    def readinto(self, target: memoryview) -> int:
+        """Read into ``target`` what is there (at least a byte, waiting for it); 0 when the other side closed."""
+        view = memoryview(target).cast("B")
+        if self._buffer:
+            count = min(len(view), len(self._buffer))
+            view[:count] = self._buffer[:count]
+            del self._buffer[:count]
+            return count
+        while True:
+            try:
+                return os.readv(self.read_fd, [view])
+            except BlockingIOError:
+                self._wait(readable=True)
+
     def write(self, data: bytes) -> None:
         """All of ``data``; raises ``BrokenPipeError`` when the other side is gone."""
         view = memoryview(data)
