@@ -5,7 +5,6 @@ import argparse
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -18,9 +17,7 @@ from autograder.grading.limits import Limits
 from autograder.grading.runner import GradingOptions
 from autograder.grading.safe_text import clean_text
 from autograder.paths import ASSIGNMENTS, CourseLayout
-
-if TYPE_CHECKING:  # the reports stack (matplotlib, nbgrader) is imported only when a batch writes reports
-    from autograder.reports.write import ReportPaths
+from autograder.reports.write import ReportError, ReportPaths, write_reports
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,8 +54,6 @@ def print_report_paths(reports: ReportPaths, console: Console) -> None:
 
 def grade_class(assignment: str, course: CourseLayout, options: BatchOptions, console: Console) -> tuple[list[ClassRow], ReportPaths]:
     """Run the batch with a progress bar, then write the reports."""
-    from autograder.reports.write import write_reports
-
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[errors]} errors"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as progress:
@@ -80,8 +75,6 @@ def grade_class(assignment: str, course: CourseLayout, options: BatchOptions, co
 
 
 def run(args: argparse.Namespace) -> int:
-    from autograder.reports.write import ReportError
-
     console = Console()
     course = CourseLayout.discover(args.course_dir)
     grading = GradingOptions(limits=Limits(submission_seconds=args.time_limit),
