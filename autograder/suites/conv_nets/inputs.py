@@ -28,9 +28,15 @@ POOL_CASES: dict[str, dict[str, Any]] = {
 }
 
 
-def _extent(rng: np.random.Generator, window: int, pad: int, stride: int, least: int = 2) -> int:
-    """An input size whose padded size fits ``window`` and ``stride`` with ``least`` to 3 positions."""
-    return window - 2 * pad + stride * (int(rng.integers(least, 4)) - 1)
+def _extent(window: int, pad: int, stride: int, positions: int) -> int:
+    """The input size whose padded size fits ``window`` at ``positions`` positions ``stride`` apart."""
+    return window - 2 * pad + stride * (positions - 1)
+
+
+def _positions(rng: np.random.Generator) -> tuple[int, int]:
+    """Output height and width, never equal (so that swapped axes show): (2, 3) or (3, 2)."""
+    rows = int(rng.integers(2, 4))
+    return rows, 5 - rows
 
 
 def conv_inputs(rng: np.random.Generator, stride: int, pad: int, kernel: tuple[int, int], N: int | None = None,
@@ -40,7 +46,8 @@ def conv_inputs(rng: np.random.Generator, stride: int, pad: int, kernel: tuple[i
     C = C or int(rng.integers(2, 4))
     F = int(rng.integers(2, 4))
     HH, WW = kernel
-    H, W = _extent(rng, HH, pad, stride), _extent(rng, WW, pad, stride)
+    rows, cols = _positions(rng)
+    H, W = _extent(HH, pad, stride, rows), _extent(WW, pad, stride, cols)
     x = rng.standard_normal((N, C, H, W)).astype(dtype)
     w = rng.standard_normal((F, C, HH, WW)).astype(dtype)
     b = rng.standard_normal(F).astype(dtype)
@@ -60,7 +67,8 @@ def pool_inputs(rng: np.random.Generator, pool: tuple[int, int, int], N: int | N
     ph, pw, stride = pool
     N = N or int(rng.integers(1, 3))
     C = C or int(rng.integers(2, 4))
-    shape = (N, C, _extent(rng, ph, 0, stride), _extent(rng, pw, 0, stride))
+    rows, cols = _positions(rng)
+    shape = (N, C, _extent(ph, 0, stride, rows), _extent(pw, 0, stride, cols))
     x = rng.integers(0, 3, size=shape).astype(dtype) if ties else distinct_values(rng, shape, dtype)
     return [x, {"pool_height": ph, "pool_width": pw, "stride": stride}]
 

@@ -1,35 +1,18 @@
 """Helpers shared by the fc_nets hidden checks (not collected as tests)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from autograder.grading.checks import check_untouched, resolve
-from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure, relative_errors
-from numnet.gradient_check import directional_gradient_check, eval_numerical_gradient_array
-
-FULL_CHECK_LIMIT = 48
+from autograder.grading.checks import check_untouched, numeric_gradient_error, resolve
+from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
 
 
 def labels(rng: np.random.Generator, N: int, C: int) -> np.ndarray:
     """``N`` integer labels in ``[0, C)``."""
     return rng.integers(0, C, size=N)
-
-
-def numeric_gradient_error(f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: Any, dout: Any,
-                           rng: np.random.Generator, full_limit: int = FULL_CHECK_LIMIT) -> float:
-    """Largest relative error between ``analytic`` and the numeric gradient of ``sum(f(x) * dout)``:
-    element by element up to ``full_limit`` elements, along random directions beyond."""
-    x = np.array(x, dtype=np.float64)
-    if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
-        return float("inf")
-    if x.size <= full_limit:
-        numeric = eval_numerical_gradient_array(f, x, np.asarray(dout, dtype=np.float64))
-        return float(relative_errors(analytic, numeric).max())
-    check = directional_gradient_check(f, x, analytic, dout, num_directions=4, seed=int(rng.integers(2**31)))
-    return float(relative_errors(check.analytic, check.numeric).max())
 
 
 def check_loss(student: Any, reference: Any, function: str, x: np.ndarray, y: np.ndarray, tol: float,

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
-from autograder.suites.fc_nets.support import labels, numeric_gradient_error
+from autograder.grading.checks import numeric_gradient_error
+from autograder.suites.fc_nets.support import labels
 
 NORMALIZATIONS = [None, "batchnorm", "layernorm"]
 
@@ -28,6 +29,23 @@ def twin_models(student, reference, rng, shape, **settings):
     mine = student.classifiers.fc_net.FullyConnectedNet(**options)
     mine.set("params", theirs.params)
     return mine, theirs
+
+
+def keep_units_alive(reference, params, X, normalization, rng):
+    """Raise the first unit of every hidden layer (by its bias, or by its beta after layer norm) until it is
+    active for every example: dropout then always changes the loss, whatever the random parameters."""
+    hidden = sorted(int(name[1:]) for name in params if name.startswith("W"))[:-1]
+    h = X
+    for i in hidden:
+        a, _ = reference.layers.affine_forward(h, params[f"W{i}"], params[f"b{i}"])
+        shift = f"b{i}"
+        if normalization == "layernorm":
+            a, _ = reference.layers.layernorm_forward(a, params[f"gamma{i}"], params[f"beta{i}"], {})
+            shift = f"beta{i}"
+        lift = max(0.0, float(rng.uniform(0.3, 1.0)) - float(a[:, 0].min()))
+        params[shift][0] += lift
+        a[:, 0] += lift
+        h = np.maximum(a, 0)
 
 
 def expect_keys(name, value, expected):
@@ -119,6 +137,8 @@ def test_fc_net_dropout(student, reference, rng, tol, normalization):
     keep, seed = float(rng.uniform(0.5, 0.8)), int(rng.integers(2**31))
     mine, theirs = twin_models(student, reference, rng, shape, normalization=normalization, dropout_keep_ratio=keep,
                                seed=seed)
+    keep_units_alive(reference, theirs.params, X, normalization, rng)
+    mine.set("params", theirs.params)
     plain = reference.classifiers.fc_net.FullyConnectedNet(**shape, normalization=normalization, dtype="float64")
     plain.params = theirs.params
     expect_array("loss(X) scores with dropout configured", mine.loss(X), plain.loss(X), tol["forward"])

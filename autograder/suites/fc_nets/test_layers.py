@@ -52,10 +52,17 @@ def test_affine_backward_numeric(student, reference, rng, tol):
 
 
 def relu_input(rng, dtype=np.float64, largest=4):
-    shape = tuple(int(d) for d in rng.integers(1, largest + 1, size=int(rng.integers(1, 4))))
-    x = rng.standard_normal(shape).astype(dtype)
+    """Values away from the kink with, by construction, a positive value, one in (-1, 0) and one below -1,
+    and an upstream gradient whose sign differs from the input's at the first two of them."""
+    shape = (int(rng.integers(3, largest + 1)),) + tuple(int(d) for d in rng.integers(1, largest + 1,
+                                                                                      size=int(rng.integers(0, 3))))
+    x = rng.standard_normal(shape)
     x[np.abs(x) < 1e-3] = 0.5  # keep away from the kink for numeric gradients
-    return [x]
+    spots = rng.choice(x.size, size=3, replace=False)
+    x.flat[spots] = rng.uniform(0.1, 2.0), -rng.uniform(0.1, 0.9), -rng.uniform(1.1, 3.0)
+    dout = rng.standard_normal(shape)
+    dout.flat[spots[:2]] = -abs(dout.flat[spots[0]]) - 0.1, abs(dout.flat[spots[1]]) + 0.1
+    return [x.astype(dtype)], dout
 
 
 @pytest.mark.task("relu")
@@ -63,14 +70,15 @@ def relu_input(rng, dtype=np.float64, largest=4):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_relu_forward(student, reference, rng, tol, dtype):
     """relu_forward matches the reference and keeps the dtype"""
-    check_forward(student, reference, RELU, relu_input(rng, dtype), tol["forward"])
+    check_forward(student, reference, RELU, relu_input(rng, dtype)[0], tol["forward"])
 
 
 @pytest.mark.task("relu")
 @pytest.mark.rule("relu.backward")
 def test_relu_backward(student, reference, rng, tol):
     """relu_backward matches the reference gradient"""
-    check_backward(student, reference, RELU, relu_input(rng), rng, tol["gradient"], tol["numeric"])
+    args, dout = relu_input(rng)
+    check_backward(student, reference, RELU, args, rng, tol["gradient"], tol["numeric"], dout=dout)
 
 
 @pytest.mark.task("relu")
@@ -78,13 +86,16 @@ def test_relu_backward(student, reference, rng, tol):
 @pytest.mark.requires("test_relu_forward")
 def test_relu_backward_numeric(student, reference, rng, tol):
     """relu_backward agrees with numeric gradients of your relu_forward"""
-    check_numeric_gradients(student, reference, RELU, relu_input(rng, largest=3), rng, tol["numeric"])
+    args, dout = relu_input(rng, largest=3)
+    check_numeric_gradients(student, reference, RELU, args, rng, tol["numeric"], dout=dout)
 
 
 @pytest.mark.task("relu")
 @pytest.mark.rule("relu.zero")
 def test_relu_backward_at_zero(student, reference, rng, tol):
     """relu_backward passes no gradient where the input is exactly zero"""
-    x = relu_input(rng)[0]
-    x.flat[rng.choice(x.size, size=max(1, x.size // 2), replace=False)] = 0.0
-    check_backward(student, reference, RELU, [x], rng, tol["gradient"], tol["numeric"])
+    (x,), dout = relu_input(rng)
+    zeros = rng.choice(x.size, size=max(1, x.size // 2), replace=False)
+    x.flat[zeros] = 0.0
+    dout.flat[zeros] = np.abs(dout.flat[zeros]) + 0.1  # a gradient passed at zero would show
+    check_backward(student, reference, RELU, [x], rng, tol["gradient"], tol["numeric"], dout=dout)
