@@ -11,7 +11,8 @@ from autograder.grading.runner import Graded, GradingOptions, grade_submission
 from autograder.grading.seeds import Secret
 from autograder.manifest import load_manifest
 from autograder.release.solution import write_solution
-from autograder.paths import RELEASE
+from autograder.paths import REFERENCE_PACKAGE, RELEASE
+from autograder.release.markers import unmark
 
 TEST_SECRET = Secret(b"secret used by the project's own tests", "tests")
 
@@ -49,6 +50,19 @@ class Mutation:
 def bug(name: str, file: str, old: str, new: str, *lost: str) -> Mutation:
     """A buggy submission that must lose points on the tasks ``lost`` (and only there)."""
     return Mutation(name, file, old, new, frozenset(lost))
+
+
+def spanning(name: str, file: str, start: str, end: str, *edits: tuple[str, str]) -> Mutation:
+    """A correct rewrite touching several lines between ``start`` and ``end`` (both included)."""
+    path = REFERENCE_PACKAGE / file.removeprefix("numnet/")
+    text = unmark(path.read_text(), str(path))  # as `autograder solution` writes it
+    begin = text.index(start)
+    old = text[begin:text.index(end, begin) + len(end)]
+    new = old
+    for before, after in edits:
+        assert before in new, f"{name}: {before!r} not found"
+        new = new.replace(before, after)
+    return Mutation(name, file, old, new)
 
 
 def release_submission(assignment: str, dest: Path) -> Path:

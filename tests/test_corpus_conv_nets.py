@@ -108,6 +108,19 @@ ALTERNATIVES = [
              "            block = x[n, g * size : (g + 1) * size]\n"
              "            inv_std[n, g, 0] = 1 / np.sqrt(block.var() + eps)\n"
              "            x_hat[n, g * size : (g + 1) * size] = (block - block.mean()) * inv_std[n, g, 0]\n"),
+    Mutation("groupnorm statistics on a 5-D view with keepdims, dividing by the std", LAYERS, GROUP_STATS,
+             "    groups = x.reshape(N, G, C // G, H, W)\n"
+             "    mean = groups.mean(axis=(2, 3, 4), keepdims=True)\n"
+             "    var = ((groups - mean) ** 2).mean(axis=(2, 3, 4), keepdims=True)\n"
+             "    x_hat = ((groups - mean) / np.sqrt(var + eps)).reshape(x.shape)\n"
+             "    inv_std = (1 / np.sqrt(var + eps)).reshape(N, G, 1)\n"),
+    Mutation("conv summing each filter's window products separately", LAYERS,
+             "            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b\n",
+             "            for f in range(F):\n"
+             "                out[:, f, i, j] = np.sum(window * w[f], axis=(1, 2, 3)) + b[f]\n"),
+    Mutation("pool forward taking each window's maximum over a flattened window", LAYERS,
+             f"out[:, :, i, j] = {POOL_WINDOW}.max(axis=(2, 3))",
+             f"out[:, :, i, j] = np.max({POOL_WINDOW}.reshape(x.shape[0], x.shape[1], -1), axis=2)"),
 ]
 
 

@@ -13,24 +13,10 @@ import pytest
 
 from autograder.grading.seeds import derive_seed, hidden_rng
 from autograder.manifest import load_manifest
-from autograder.paths import REFERENCE_PACKAGE
-from autograder.release.markers import unmark
-from grading_support import TEST_SECRET, Mutation, bug, grade, grade_mutation, lost_tasks, release_submission, task_scores
+from grading_support import (TEST_SECRET, Mutation, bug, grade, grade_mutation, lost_tasks, release_submission, spanning,
+                             task_scores)
 
 LAYERS, OPTIM, FC_NET = "numnet/layers.py", "numnet/optim.py", "numnet/classifiers/fc_net.py"
-
-
-def spanning(name: str, file: str, start: str, end: str, *edits: tuple[str, str]) -> Mutation:
-    """A correct rewrite touching several lines between ``start`` and ``end`` (both included)."""
-    path = REFERENCE_PACKAGE / file.removeprefix("numnet/")
-    text = unmark(path.read_text(), str(path))  # as `autograder solution` writes it
-    begin = text.index(start)
-    old = text[begin:text.index(end, begin) + len(end)]
-    new = old
-    for before, after in edits:
-        assert before in new, f"{name}: {before!r} not found"
-        new = new.replace(before, after)
-    return Mutation(name, file, old, new)
 
 
 BUGS = [
@@ -104,6 +90,42 @@ ALTERNATIVES = [
              "rng = np.random.RandomState(seed) if seed is not None else np.random\n"
              "        mask = ((rng.random_sample(x.shape) < p) / p)",
              "rng = np.random.default_rng(seed)\n        mask = ((rng.random(x.shape) < p) / p)"),
+    Mutation("affine with np.dot on a reshaped copy", LAYERS, "out = x.reshape(x.shape[0], D) @ w + b",
+             "out = np.dot(np.reshape(x, (x.shape[0], -1)), w) + b"),
+    spanning("softmax from probabilities after the max shift", LAYERS, "shifted = x - x.max(axis=1, keepdims=True)",
+             "dx = np.exp(log_probs)",
+             ("log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
+              "exp_shifted = np.exp(shifted)\n    sums = np.sum(exp_shifted, axis=1, keepdims=True)"),
+             ("loss = float(-log_probs[rows, y].mean())", "loss = float(np.sum(np.log(sums[:, 0]) - shifted[rows, y]) / N)"),
+             ("dx = np.exp(log_probs)", "dx = exp_shifted / sums")),
+    spanning("svm with loops over examples and classes", LAYERS, "margins = np.maximum(0, x - x[rows, y][:, None] + 1)",
+             "dx = active / N",
+             ("margins = np.maximum(0, x - x[rows, y][:, None] + 1)\n    margins[rows, y] = 0\n"
+              "    loss = float(margins.sum() / N)\n    active = (margins > 0).astype(x.dtype)\n"
+              "    active[rows, y] = -active.sum(axis=1)\n    dx = active / N",
+              "loss = 0.0\n    dx = np.zeros_like(x)\n    for i in range(N):\n        for j in range(C):\n"
+              "            margin = x[i, j] - x[i, y[i]] + 1\n            if j != y[i] and margin > 0:\n"
+              "                loss += margin\n                dx[i, j] += 1\n                dx[i, y[i]] -= 1\n"
+              "    loss = float(loss / N)\n    dx /= N")),
+    spanning("batchnorm statistics as sums over N, normalized by dividing by the std", LAYERS,
+             "mean = x.mean(axis=0)\n        var = x.var(axis=0)", "x_hat = x_centered * inv_std",
+             ("mean = x.mean(axis=0)\n        var = x.var(axis=0)",
+              "mean = np.sum(x, axis=0) / x.shape[0]\n        var = np.sum((x - mean) ** 2, axis=0) / x.shape[0]"),
+             ("inv_std = 1 / np.sqrt(var + eps)\n    x_centered = x - mean\n    x_hat = x_centered * inv_std",
+              "std = np.sqrt(var + eps)\n    x_centered = x - mean\n    x_hat = x_centered / std\n    inv_std = 1 / std")),
+    spanning("layernorm through the transpose, as batch statistics of x.T", LAYERS,
+             "mean = x.mean(axis=1, keepdims=True)", "x_hat = (x - mean) * inv_std",
+             ("mean = x.mean(axis=1, keepdims=True)\n    inv_std = 1 / np.sqrt(x.var(axis=1, keepdims=True) + eps)\n"
+              "    x_hat = (x - mean) * inv_std",
+              "xt = x.T\n    mu = np.mean(xt, axis=0)\n    var = np.mean((xt - mu) ** 2, axis=0)\n"
+              "    std = np.sqrt(var + eps)\n    x_hat = ((xt - mu) / std).T\n    inv_std = (1 / std)[:, None]")),
+    spanning("layernorm computed in float64 and cast back to the input's dtype", LAYERS,
+             "mean = x.mean(axis=1, keepdims=True)", "out = gamma * x_hat + beta\n    cache = (x_hat, inv_std, gamma)",
+             ("mean = x.mean(axis=1, keepdims=True)\n    inv_std = 1 / np.sqrt(x.var(axis=1, keepdims=True) + eps)\n"
+              "    x_hat = (x - mean) * inv_std\n    out = gamma * x_hat + beta",
+              "x64 = x.astype(np.float64)\n    mean = x64.mean(axis=1, keepdims=True)\n"
+              "    inv_std = 1 / np.sqrt(x64.var(axis=1, keepdims=True) + eps)\n    x_hat = (x64 - mean) * inv_std\n"
+              "    out = (gamma * x_hat + beta).astype(x.dtype)")),
 ]
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from autograder.grading.checks import Layer, check_backward, check_forward, check_numeric_gradients
+from autograder.grading.client import StudentError
 from autograder.grading.compare import Mismatch
 from numnet import layers
 
@@ -61,3 +62,48 @@ def test_changing_an_input_in_place_is_reported(make_student, rng):
     with pytest.raises(Mismatch, match="modified its input x in place"):
         check_forward(student, REFERENCE, AFFINE, args, 1e-7)
     assert all(np.array_equal(a, b) for a, b in zip(args, before))
+
+
+NO_CACHE_IN_TEST_MODE = """
+    def batchnorm_forward(x, gamma, beta, bn_param):
+        if bn_param["mode"] == "test":
+            return gamma * x + beta, None
+        return gamma * x + beta, (x, gamma)
+    def batchnorm_backward(dout, cache):
+        x, gamma = cache
+        return dout * gamma, (dout * x).sum(0), dout.sum(0)
+"""
+BATCHNORM = Layer("probe.batchnorm_forward", "probe.batchnorm_backward", ("x", "gamma", "beta", "bn_param"),
+                  grads=("x", "gamma", "beta"))
+REFERENCE_BN = SimpleNamespace(probe=SimpleNamespace(batchnorm_forward=layers.batchnorm_forward,
+                                                     batchnorm_backward=layers.batchnorm_backward))
+
+
+def test_a_crash_names_the_call_and_its_mode(make_student, rng):
+    student = make_student(NO_CACHE_IN_TEST_MODE)
+    args = [rng.standard_normal((4, 3)), np.ones(3), np.zeros(3),
+            {"mode": "test", "running_mean": np.zeros(3), "running_var": np.ones(3)}]
+    with pytest.raises(StudentError, match=r"TypeError: .* in probe.batchnorm_backward, after a test-mode forward"):
+        check_backward(student, REFERENCE_BN, BATCHNORM, args, rng, 1e-6, 1e-5)
+
+
+def test_tied_maxima_are_explained_by_the_rule_not_by_numeric_gradients(make_student, rng):
+    student = make_student("""
+        import numpy as np
+        def max_forward(x):
+            return x.max(axis=1), x
+        def max_backward(dout, x):
+            return (x == x.max(axis=1, keepdims=True)) * dout[:, None]
+    """)
+    layer = Layer("probe.max_forward", "probe.max_backward", ("x",), grads=("x",))
+
+    def first_maximum(dout, x):
+        dx = np.zeros_like(x)
+        dx[np.arange(len(x)), x.argmax(axis=1)] = dout
+        return dx
+
+    reference = SimpleNamespace(probe=SimpleNamespace(max_forward=lambda x: (x.max(axis=1), x), max_backward=first_maximum))
+    tied = [np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])]
+    with pytest.raises(Mismatch) as info:
+        check_backward(student, reference, layer, tied, rng, 1e-6, 1e-5, ties="the first maximum gets the gradient")
+    assert "the first maximum gets the gradient" in str(info.value) and "numeric" not in str(info.value)

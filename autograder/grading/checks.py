@@ -12,13 +12,15 @@ on the same hidden inputs, and compare:
 """
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from autograder.grading.client import StudentError
 from autograder.grading.compare import (
     Mismatch,
     array_problems,
@@ -65,14 +67,77 @@ def check_untouched(function: str, names: Sequence[str], before: Sequence[Any], 
             raise Mismatch(f"{function} modified its input {name} in place")
 
 
+def mode_in(args: Sequence[Any]) -> str:
+    """The ``mode`` of the first parameter dict among ``args`` ("train", "test"), or ""."""
+    return next((str(a["mode"]) for a in args if isinstance(a, dict) and "mode" in a), "")
+
+
+@contextlib.contextmanager
+def calling(what: str) -> Iterator[None]:
+    """Say which call (and in which case) crashed when the student's code raises,
+    e.g. "in layers.batchnorm_backward, after a test-mode forward"."""
+    try:
+        yield
+    except StudentError as error:
+        error.where = f"{error.where}; {what}" if error.where else what
+        error.args = (error.summary(),)
+        raise
+
+
+def forward_case(layer: Layer, args: Sequence[Any]) -> str:
+    mode = mode_in(args)
+    return f"in {layer.forward}" + (f", in {mode} mode" if mode else "")
+
+
+def backward_case(layer: Layer, args: Sequence[Any]) -> str:
+    mode = mode_in(args)
+    return f"in {layer.backward}, after a {mode + '-mode ' if mode else ''}forward"
+
+
+def in_float64(value: Any) -> Any:
+    """``value`` with every float32 array in it (also inside lists, tuples and dicts) as float64."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float32:
+        return value.astype(np.float64)
+    if isinstance(value, (list, tuple)):
+        return type(value)(in_float64(v) for v in value)
+    if isinstance(value, dict):
+        return {k: in_float64(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def exact_result(function: Any, args: Sequence[Any]) -> Any:
+    """``function(*args)`` computed in float64 when some argument is float32 (what a float32
+    result approximates), else ``None``."""
+    if not _has_float32(args):
+        return None
+    return function(*in_float64(list(args)))
+
+
+def _has_float32(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype == np.float32
+    if isinstance(value, (list, tuple)):
+        return any(_has_float32(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_float32(v) for v in value.values())
+    return False
+
+
 def check_forward(student: Any, reference: Any, layer: Layer, args: Sequence[Any], tol: float,
                   alternatives: Mapping[str, np.ndarray] | None = None) -> tuple[Any, Any]:
-    """Compare the forward outputs; return ``(student_cache, reference_cache)``."""
-    expected, ref_cache = resolve(reference, layer.forward)(*copy.deepcopy(list(args)))
-    call = resolve(student, layer.forward).effects(*args)
+    """Compare the forward outputs; return ``(student_cache, reference_cache)``.
+
+    float32 outputs are compared with the reference's float32 output, forgiving the
+    rounding that the same computation in float64 shows (:func:`~compare.rounding_floor`)."""
+    forward = resolve(reference, layer.forward)
+    expected, ref_cache = forward(*copy.deepcopy(list(args)))
+    exact = exact_result(forward, args)
+    with calling(forward_case(layer, args)):
+        call = resolve(student, layer.forward).effects(*args)
     check_untouched(layer.forward, layer.args, args, call.args)
     out, cache = expect_structure(layer.forward, call.result, 2)
-    expect_array(f"{layer.forward} output", out, expected, tol, alternatives=alternatives)
+    expect_array(f"{layer.forward} output", out, expected, tol, alternatives=alternatives,
+                 exact=None if exact is None else exact[0])
     return cache, ref_cache
 
 
@@ -84,8 +149,10 @@ def _backward_pair(student: Any, reference: Any, layer: Layer, args: Sequence[An
     dout = np.asarray(dout).astype(np.asarray(expected_out).dtype)
     expected = resolve(reference, layer.backward)(dout, ref_cache)
     expected = expected if isinstance(expected, tuple) else (expected,)
-    out, cache = expect_structure(layer.forward, resolve(student, layer.forward)(*args), 2)
-    call = resolve(student, layer.backward).effects(dout, cache)
+    with calling(forward_case(layer, args)):
+        out, cache = expect_structure(layer.forward, resolve(student, layer.forward)(*args), 2)
+    with calling(backward_case(layer, args)):
+        call = resolve(student, layer.backward).effects(dout, cache)
     check_untouched(layer.backward, ("dout",), (dout,), call.args)
     got = call.result if len(layer.grads) > 1 else (call.result,)
     got = expect_structure(layer.backward, got, len(layer.grads))
@@ -129,7 +196,8 @@ def student_numeric_gradient(student: Any, layer: Layer, args: Sequence[Any], na
     def f(value: np.ndarray) -> np.ndarray:
         trial = list(args)
         trial[index] = np.array(value, dtype=np.float64)
-        out = forward(*trial)
+        with calling(forward_case(layer, args) + f", with {name} moved slightly for a numeric gradient"):
+            out = forward(*trial)
         return np.asarray(out[0] if isinstance(out, (tuple, list)) else out, dtype=np.float64)
 
     return numeric_gradient_error(f, args[index], analytic, dout, rng)

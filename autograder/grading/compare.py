@@ -15,6 +15,9 @@ import numpy as np
 from autograder.grading.diagnose import diagnose
 
 
+ROUNDING_SLACK = 64  # how much worse than the reference's own rounding a correct float32 result may be
+
+
 class Mismatch(AssertionError):
     """A graded check failed; the message is safe to show to the student."""
 
@@ -29,17 +32,29 @@ def kind_of(value: Any) -> str:
     return f"a value of type {type_name}"
 
 
-def relative_errors(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def relative_errors(actual: np.ndarray, expected: np.ndarray, floor: float = 0.0) -> np.ndarray:
     """Elementwise ``|a - e| / max(|a| + |e|, floor)``.
 
-    The floor (``1e-8``, and one millionth of the largest expected magnitude)
+    The floor (at least ``1e-8`` and one millionth of the largest expected magnitude)
     keeps round-off on values that should be zero from counting as a large error.
     """
     a = actual.astype(np.float64)
     e = expected.astype(np.float64)
     scale = float(np.max(np.abs(e))) if e.size else 0.0
-    floor = max(1e-8, 1e-6 * scale)
+    floor = max(floor, 1e-8, 1e-6 * scale)
     return np.abs(a - e) / np.maximum(np.abs(a) + np.abs(e), floor)
+
+
+def rounding_floor(expected: np.ndarray, exact: np.ndarray | None, tol: float) -> float:
+    """The floor of :func:`relative_errors` that forgives rounding: ``ROUNDING_SLACK`` times the
+    largest rounding error of the reference's own low-precision result ``expected`` against
+    ``exact``, the same computation in float64. Cancellation (an output near zero made of large
+    intermediate values) rounds every implementation's float32 result alike, whatever the order
+    of its operations; an error of that size is never counted against the student."""
+    if exact is None or np.shape(exact) != expected.shape:
+        return 0.0
+    noise = np.abs(expected.astype(np.float64) - np.asarray(exact, dtype=np.float64))
+    return ROUNDING_SLACK * float(np.max(noise, initial=0.0)) / tol
 
 
 def array_problems(
@@ -48,8 +63,12 @@ def array_problems(
     tol: float,
     check_dtype: bool = True,
     alternatives: Mapping[str, np.ndarray] | None = None,
+    exact: np.ndarray | None = None,
 ) -> str | None:
-    """Describe how ``actual`` differs from ``expected``, or ``None`` when it matches."""
+    """Describe how ``actual`` differs from ``expected``, or ``None`` when it matches.
+
+    ``exact`` is the float64 value that a low-precision ``expected`` approximates
+    (see :func:`rounding_floor`)."""
     expected = np.asarray(expected)
     if np.isscalar(actual) and expected.ndim == 0:
         actual = np.asarray(actual)
@@ -66,7 +85,7 @@ def array_problems(
         return f"dtype {actual.dtype}, expected {expected.dtype} (keep the input's precision)"
     if actual.size == 0:
         return None
-    errors = relative_errors(actual, expected)
+    errors = relative_errors(actual, expected, rounding_floor(expected, exact, tol))
     if float(errors.max()) <= tol:
         return None
     worst = np.unravel_index(int(errors.argmax()), errors.shape)
@@ -92,9 +111,10 @@ def expect_array(
     tol: float,
     check_dtype: bool = True,
     alternatives: Mapping[str, np.ndarray] | None = None,
+    exact: np.ndarray | None = None,
 ) -> None:
     """Raise :class:`Mismatch` unless ``actual`` matches ``expected`` within ``tol``."""
-    problem = array_problems(actual, expected, tol, check_dtype, alternatives)
+    problem = array_problems(actual, expected, tol, check_dtype, alternatives, exact)
     if problem:
         raise Mismatch(f"{name}: {problem}")
 

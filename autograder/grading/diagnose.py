@@ -20,18 +20,19 @@ def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= max(tol, 1e-9) * (np.abs(a) + np.abs(b)) + 1e-9 * scale))
 
 
-def _factor_hint(k: float) -> str:
-    """Describe a scale factor, naming simple fractions such as 1/N or 2."""
+def _factor_hint(k: float) -> str | None:
+    """Describe a scale factor that is exactly a simple fraction (such as 2, 1/N or 3/4);
+    any other factor explains nothing, so it gets no description."""
     fraction = Fraction(k).limit_denominator(64)
-    if abs(float(fraction) - k) <= 1e-8 * abs(k) and abs(fraction.numerator) <= 1024:
-        if fraction.numerator == -1 and fraction.denominator == 1:
-            return "the sign is flipped"
-        if fraction.denominator == 1:
-            return f"off by a constant factor of {fraction.numerator} (a missing division, e.g. by N?)"
-        if fraction.numerator == 1:
-            return f"off by a constant factor of 1/{fraction.denominator} (an extra division, e.g. by N?)"
-        return f"off by a constant factor of {fraction.numerator}/{fraction.denominator}"
-    return f"off by a constant factor of about {k:.4g}"
+    if abs(float(fraction) - k) > 1e-8 * abs(k) or abs(fraction.numerator) > 1024:
+        return None
+    if fraction == -1:
+        return "the sign is flipped"
+    if fraction.denominator == 1:
+        return f"off by a constant factor of {fraction.numerator} (a missing division, e.g. by N?)"
+    if fraction.numerator == 1:
+        return f"off by a constant factor of 1/{fraction.denominator} (an extra division, e.g. by N?)"
+    return f"off by a constant factor of {fraction.numerator}/{fraction.denominator}"
 
 
 def _scale(actual: np.ndarray, expected: np.ndarray, tol: float) -> str | None:

@@ -31,17 +31,20 @@ def twin_models(student, reference, rng, shape, **settings):
     return mine, theirs
 
 
-def keep_units_alive(reference, params, X, normalization, rng):
-    """Raise the first unit of every hidden layer (by its bias, or by its beta after layer norm) until it is
-    active for every example: dropout then always changes the loss, whatever the random parameters."""
-    hidden = sorted(int(name[1:]) for name in params if name.startswith("W"))[:-1]
-    h = X
-    for i in hidden:
-        a, _ = reference.layers.affine_forward(h, params[f"W{i}"], params[f"b{i}"])
-        shift = f"b{i}"
-        if normalization == "layernorm":
-            a, _ = reference.layers.layernorm_forward(a, params[f"gamma{i}"], params[f"beta{i}"], {})
-            shift = f"beta{i}"
+def keep_units_alive(reference, model, X, rng, mode="train"):
+    """Raise the first unit of every hidden layer of the reference ``model`` (by its bias, or by its beta after a
+    normalization) until it is active for every example of ``X`` in ``mode``: whatever the random parameters,
+    every layer then passes a signal on, so a mistake anywhere (dropout, running averages) changes the output."""
+    params, layers = model.params, reference.layers
+    h = X.reshape(X.shape[0], -1)
+    for i in range(1, model.num_layers):
+        a, _ = layers.affine_forward(h, params[f"W{i}"], params[f"b{i}"])
+        shift = f"beta{i}" if model.normalization else f"b{i}"
+        if model.normalization == "layernorm":
+            a, _ = layers.layernorm_forward(a, params[f"gamma{i}"], params[f"beta{i}"], {})
+        elif model.normalization == "batchnorm":
+            a, _ = layers.batchnorm_forward(a, params[f"gamma{i}"], params[f"beta{i}"], {**model.bn_params[i - 1],
+                                                                                          "mode": mode})
         lift = max(0.0, float(rng.uniform(0.3, 1.0)) - float(a[:, 0].min()))
         params[shift][0] += lift
         a[:, 0] += lift
@@ -95,6 +98,8 @@ def test_fc_net_loss_and_gradients(student, reference, rng, tol, normalization, 
     X, y, shape = problem(rng)
     reg = float(rng.uniform(0.5, 2)) if regularized else 0.0
     mine, theirs = twin_models(student, reference, rng, shape, normalization=normalization, reg=reg)
+    keep_units_alive(reference, theirs, X, rng)
+    mine.set("params", theirs.params)
     expected_loss, expected_grads = theirs.loss(X, y)
     loss, grads = expect_structure("loss(X, y)", mine.loss(X, y), 2)
     expect_scalar("loss(X, y) loss", loss, expected_loss, tol["forward"])
@@ -111,6 +116,8 @@ def test_fc_net_scores(student, reference, rng, tol, normalization):
     theirs.loss(X, y)
     mine.loss(X, y)
     X_test = rng.standard_normal((int(rng.integers(1, 5)), X.shape[1]))
+    keep_units_alive(reference, theirs, X_test, rng, mode="test")
+    mine.set("params", theirs.params)
     expect_array("loss(X) scores", mine.loss(X_test), theirs.loss(X_test), tol["forward"])
 
 
@@ -137,7 +144,7 @@ def test_fc_net_dropout(student, reference, rng, tol, normalization):
     keep, seed = float(rng.uniform(0.5, 0.8)), int(rng.integers(2**31))
     mine, theirs = twin_models(student, reference, rng, shape, normalization=normalization, dropout_keep_ratio=keep,
                                seed=seed)
-    keep_units_alive(reference, theirs.params, X, normalization, rng)
+    keep_units_alive(reference, theirs, X, rng)
     mine.set("params", theirs.params)
     plain = reference.classifiers.fc_net.FullyConnectedNet(**shape, normalization=normalization, dtype="float64")
     plain.params = theirs.params
