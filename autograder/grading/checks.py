@@ -84,6 +84,35 @@ def calling(what: str) -> Iterator[None]:
         raise
 
 
+@contextlib.contextmanager
+def built_on(blocks: Mapping[str, Callable[[], None]]) -> Iterator[None]:
+    """Run a check of a model made of the student's own layers. When it fails, the layers'
+    own quick checks (``blocks``: task -> check) run too, and the failure names the tasks
+    whose layers are wrong: a mistake in a layer fails the model as well, and that task is
+    the one to fix first."""
+    try:
+        yield
+    except (Mismatch, StudentError) as failure:
+        broken = [task for task, check in blocks.items() if _fails(check)]
+        if not broken:
+            raise
+        note = (f"the model runs on your own layers, and those of task(s) {', '.join(repr(t) for t in broken)} "
+                "fail their own checks: fix them first")
+        if isinstance(failure, Mismatch):
+            raise Mismatch(f"{failure}; {note}") from None
+        failure.where = f"{failure.where}; {note}" if failure.where else note
+        failure.args = (failure.summary(),)
+        raise
+
+
+def _fails(check: Callable[[], None]) -> bool:
+    try:
+        check()
+    except (Mismatch, StudentError):
+        return True
+    return False
+
+
 def forward_case(layer: Layer, args: Sequence[Any]) -> str:
     mode = mode_in(args)
     return f"in {layer.forward}" + (f", in {mode} mode" if mode else "")

@@ -1,0 +1,39 @@
+"""A failing check of ThreeLayerConvNet names the layer tasks to fix first (a cascade)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.grading.checks import built_on, check_backward, check_forward
+from autograder.suites.conv_nets.inputs import CONV_CASES, POOL_CASES, conv_inputs, pool_inputs
+from autograder.suites.conv_nets.test_fast_layers import FAST_CONV, FAST_POOL
+from autograder.suites.conv_nets.test_spatial_norm import SPATIAL_BN, bn_args
+
+NETWORK_TASK = "three_layer_convnet"
+
+
+def layer_checks(student, reference, rng, tol) -> dict:
+    """Quick checks of the layers a ThreeLayerConvNet is made of, by task."""
+
+    def layers(*cases):
+        def check():
+            for spec, args in cases:
+                check_forward(student, reference, spec, args, tol["forward"])
+                check_backward(student, reference, spec, args, rng, tol["gradient"], tol["numeric"])
+        return check
+
+    return {
+        "im2col": layers((FAST_CONV, conv_inputs(rng, **CONV_CASES["stride2_pad1"])),
+                         (FAST_POOL, pool_inputs(rng, **POOL_CASES["tiling_2x2"]))),
+        "spatial_batchnorm": layers((SPATIAL_BN, bn_args(rng))),
+    }
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    if item.get_closest_marker("task").args[0] != NETWORK_TASK:
+        return (yield)
+    fixture = item._request.getfixturevalue  # also the fixtures the test itself does not ask for
+    rng = np.random.default_rng(list(item.nodeid.encode()))  # the same on every regrade
+    with built_on(layer_checks(fixture("student"), fixture("reference"), rng, fixture("tol"))):
+        return (yield)

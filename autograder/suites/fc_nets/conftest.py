@@ -1,0 +1,43 @@
+"""A failing check of FullyConnectedNet names the layer tasks to fix first (a cascade)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.grading.checks import built_on, check_backward, check_forward
+from autograder.suites.fc_nets.support import check_loss
+from autograder.suites.fc_nets.test_layers import AFFINE, RELU, affine_inputs, relu_input
+from autograder.suites.fc_nets.test_losses import scores
+from autograder.suites.fc_nets.test_normalization import BATCHNORM, LAYERNORM, bn_args, ln_args
+
+NETWORK_TASK = "fc_net"
+
+
+def layer_checks(student, reference, rng, tol) -> dict:
+    """Quick checks of the layers a FullyConnectedNet is made of, by task."""
+
+    def layer(spec, args, dout=None):
+        def check():
+            check_forward(student, reference, spec, args, tol["forward"])
+            check_backward(student, reference, spec, args, rng, tol["gradient"], tol["numeric"], dout=dout)
+        return check
+
+    relu_args, relu_dout = relu_input(rng)
+    return {
+        "affine": layer(AFFINE, affine_inputs(rng)),
+        "relu": layer(RELU, relu_args, relu_dout),
+        "losses": lambda: check_loss(student, reference, "layers.softmax_loss", *scores(rng, "batch"), tol["forward"]),
+        "batchnorm": layer(BATCHNORM, bn_args(rng, 4, 3)),
+        "layernorm": layer(LAYERNORM, ln_args(rng, 4, 3)),
+    }
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    if item.get_closest_marker("task").args[0] != NETWORK_TASK:
+        return (yield)
+    fixture = item._request.getfixturevalue  # also the fixtures the test itself does not ask for
+    rng = np.random.default_rng(list(item.nodeid.encode()))  # the same on every regrade
+    checks = layer_checks(fixture("student"), fixture("reference"), rng, fixture("tol"))
+    with built_on(checks):
+        return (yield)
