@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from autograder.grading.checks import Layer, check_backward, check_forward, check_numeric_gradients
+from autograder.grading.checks import Layer, built_on, check_backward, check_forward, check_numeric_gradients
 from autograder.grading.client import StudentError
 from autograder.grading.compare import Mismatch
 from numnet import layers
@@ -107,3 +107,15 @@ def test_tied_maxima_are_explained_by_the_rule_not_by_numeric_gradients(make_stu
     with pytest.raises(Mismatch) as info:
         check_backward(student, reference, layer, tied, rng, 1e-6, 1e-5, ties="the first maximum gets the gradient")
     assert "the first maximum gets the gradient" in str(info.value) and "numeric" not in str(info.value)
+
+
+def test_a_network_failure_names_the_broken_layer_task_first(make_student, rng):
+    student = make_student(FORWARD_TIMES_TWO)
+    blocks = {"affine": lambda: check_forward(student, REFERENCE, AFFINE, inputs(rng), 1e-7),
+              "relu": lambda: None}
+    with pytest.raises(Mismatch, match=r"network loss: off\.; .*task\(s\) 'affine' fail their own checks: fix them first"):
+        with built_on(blocks):
+            raise Mismatch("network loss: off.")
+    with pytest.raises(Mismatch, match=r"^network loss: off\.$"):
+        with built_on({"relu": lambda: None}):
+            raise Mismatch("network loss: off.")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pytest
 
 from autograder.grading.client import StudentError
 from autograder.grading.compare import (
@@ -103,6 +104,22 @@ def built_on(blocks: Mapping[str, Callable[[], None]]) -> Iterator[None]:
         failure.where = f"{failure.where}; {note}" if failure.where else note
         failure.args = (failure.summary(),)
         raise
+
+
+def cascade_hook(network_task: str, layer_checks: Callable[..., Mapping[str, Callable[[], None]]]) -> Callable:
+    """A ``pytest_runtest_call`` hook for a suite's ``conftest.py``: every test of ``network_task``
+    runs inside :func:`built_on` the checks ``layer_checks(student, reference, rng, tol)`` returns."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(item: pytest.Item) -> Any:
+        if item.get_closest_marker("task").args[0] != network_task:
+            return (yield)
+        fixture = item._request.getfixturevalue  # also the fixtures the test itself does not ask for
+        rng = np.random.default_rng(list(item.nodeid.encode()))  # the same on every regrade
+        with built_on(layer_checks(fixture("student"), fixture("reference"), rng, fixture("tol"))):
+            return (yield)
+
+    return pytest_runtest_call
 
 
 def _fails(check: Callable[[], None]) -> bool:

@@ -1,10 +1,7 @@
 """A failing check of ThreeLayerConvNet names the layer tasks to fix first (a cascade)."""
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
-from autograder.grading.checks import built_on, check_backward, check_forward
+from autograder.grading.checks import cascade_hook, check_backward, check_forward
 from autograder.suites.conv_nets.inputs import CONV_CASES, POOL_CASES, conv_inputs, pool_inputs
 from autograder.suites.conv_nets.test_fast_layers import FAST_CONV, FAST_POOL
 from autograder.suites.conv_nets.test_spatial_norm import SPATIAL_BN, bn_args
@@ -29,11 +26,4 @@ def layer_checks(student, reference, rng, tol) -> dict:
     }
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):
-    if item.get_closest_marker("task").args[0] != NETWORK_TASK:
-        return (yield)
-    fixture = item._request.getfixturevalue  # also the fixtures the test itself does not ask for
-    rng = np.random.default_rng(list(item.nodeid.encode()))  # the same on every regrade
-    with built_on(layer_checks(fixture("student"), fixture("reference"), rng, fixture("tol"))):
-        return (yield)
+pytest_runtest_call = cascade_hook(NETWORK_TASK, layer_checks)

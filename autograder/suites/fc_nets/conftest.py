@@ -1,10 +1,7 @@
 """A failing check of FullyConnectedNet names the layer tasks to fix first (a cascade)."""
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
-from autograder.grading.checks import built_on, check_backward, check_forward
+from autograder.grading.checks import cascade_hook, check_backward, check_forward
 from autograder.suites.fc_nets.support import check_loss
 from autograder.suites.fc_nets.test_layers import AFFINE, RELU, affine_inputs, relu_input
 from autograder.suites.fc_nets.test_losses import scores
@@ -32,12 +29,4 @@ def layer_checks(student, reference, rng, tol) -> dict:
     }
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):
-    if item.get_closest_marker("task").args[0] != NETWORK_TASK:
-        return (yield)
-    fixture = item._request.getfixturevalue  # also the fixtures the test itself does not ask for
-    rng = np.random.default_rng(list(item.nodeid.encode()))  # the same on every regrade
-    checks = layer_checks(fixture("student"), fixture("reference"), rng, fixture("tol"))
-    with built_on(checks):
-        return (yield)
+pytest_runtest_call = cascade_hook(NETWORK_TASK, layer_checks)
