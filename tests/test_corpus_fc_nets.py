@@ -28,6 +28,8 @@ BUGS = [
     bug("relu backward masks by the upstream gradient", LAYERS, "np.where(x > 0, dout, 0)",
         "np.where(dout > 0, dout, 0)", "relu", "fc_net"),
     bug("relu backward passes gradient at zero", LAYERS, "np.where(x > 0, dout, 0)", "np.where(x >= 0, dout, 0)", "relu"),
+    bug("relu backward passes gradient down to -1", LAYERS, "np.where(x > 0, dout, 0)", "np.where(x >= -1, dout, 0)",
+        "relu", "fc_net"),
     bug("relu forward overwrites its input", LAYERS, "out = np.maximum(x, 0)", "out = np.maximum(x, 0, out=x)", "relu"),
     bug("softmax without the max shift", LAYERS, "shifted = x - x.max(axis=1, keepdims=True)", "shifted = x", "losses"),
     bug("softmax dx not divided by N", LAYERS, "    dx /= N\n", "", "losses", "fc_net"),

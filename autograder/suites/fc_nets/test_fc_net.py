@@ -34,7 +34,9 @@ def twin_models(student, reference, rng, shape, **settings):
 def keep_units_alive(reference, model, X, rng, mode="train"):
     """Raise the first unit of every hidden layer of the reference ``model`` (by its bias, or by its beta after a
     normalization) until it is active for every example of ``X`` in ``mode``: whatever the random parameters,
-    every layer then passes a signal on, so a mistake anywhere (dropout, running averages) changes the output."""
+    every layer then passes a signal on, so a mistake anywhere (dropout, running averages) changes the output.
+    The second unit is lowered until its largest input lies in (-0.9, -0.1): a ReLU that lets gradient through
+    below zero then always shows in the gradients."""
     params, layers = model.params, reference.layers
     h = X.reshape(X.shape[0], -1)
     for i in range(1, model.num_layers):
@@ -46,8 +48,9 @@ def keep_units_alive(reference, model, X, rng, mode="train"):
             a, _ = layers.batchnorm_forward(a, params[f"gamma{i}"], params[f"beta{i}"], {**model.bn_params[i - 1],
                                                                                           "mode": mode})
         lift = max(0.0, float(rng.uniform(0.3, 1.0)) - float(a[:, 0].min()))
-        params[shift][0] += lift
-        a[:, 0] += lift
+        drop = float(a[:, 1].max()) + float(rng.uniform(0.1, 0.9))
+        params[shift][:2] += (lift, -drop)
+        a[:, :2] += (lift, -drop)
         h = np.maximum(a, 0)
 
 
