@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from autograder.grading.checks import cascade_hook, check_backward, check_forward
+from autograder.suites.fc_nets.inputs import relu_input, scores
 from autograder.suites.fc_nets.support import check_loss
 
 NETWORK_TASK = "fc_net"
@@ -10,8 +11,7 @@ NETWORK_TASK = "fc_net"
 def layer_checks(student, reference, rng, tol) -> dict:
     """Quick checks of the layers a FullyConnectedNet is made of, by task."""
     # imported here: test modules apply the suite's markers, which exist only once the grading plugin is configured
-    from autograder.suites.fc_nets.test_layers import AFFINE, RELU, affine_inputs, relu_input
-    from autograder.suites.fc_nets.test_losses import scores
+    from autograder.suites.fc_nets.test_layers import AFFINE, RELU, affine_inputs
     from autograder.suites.fc_nets.test_normalization import BATCHNORM, LAYERNORM, bn_args, ln_args
 
     def layer(spec, args, dout=None):

@@ -10,11 +10,6 @@ from autograder.grading.checks import check_untouched, exact_result, numeric_gra
 from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
 
 
-def labels(rng: np.random.Generator, N: int, C: int) -> np.ndarray:
-    """``N`` integer labels in ``[0, C)``."""
-    return rng.integers(0, C, size=N)
-
-
 def check_loss(student: Any, reference: Any, function: str, x: np.ndarray, y: np.ndarray, tol: float,
                alternatives: Mapping[str, np.ndarray] | None = None) -> tuple[float, np.ndarray]:
     """Compare a loss function's ``(loss, dx)`` with the reference; return the student's pair."""

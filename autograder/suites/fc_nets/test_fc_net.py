@@ -5,17 +5,9 @@ import pytest
 
 from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
 from autograder.grading.checks import numeric_gradient_error
-from autograder.suites.fc_nets.support import labels
+from autograder.suites.fc_nets.inputs import keep_units_alive, labels, problem
 
 NORMALIZATIONS = [None, "batchnorm", "layernorm"]
-
-
-def problem(rng, N=None):
-    """A small classification problem and the network shape for it."""
-    N = N or int(rng.integers(2, 6))
-    D, C = int(rng.integers(3, 6)), int(rng.integers(3, 6))
-    hidden = [int(h) for h in rng.integers(3, 6, size=2)]
-    return rng.standard_normal((N, D)), labels(rng, N, C), dict(hidden_dims=hidden, input_dim=D, num_classes=C)
 
 
 def twin_models(student, reference, rng, shape, **settings):
@@ -29,29 +21,6 @@ def twin_models(student, reference, rng, shape, **settings):
     mine = student.classifiers.fc_net.FullyConnectedNet(**options)
     mine.set("params", theirs.params)
     return mine, theirs
-
-
-def keep_units_alive(reference, model, X, rng, mode="train"):
-    """Raise the first unit of every hidden layer of the reference ``model`` (by its bias, or by its beta after a
-    normalization) until it is active for every example of ``X`` in ``mode``: whatever the random parameters,
-    every layer then passes a signal on, so a mistake anywhere (dropout, running averages) changes the output.
-    The second unit is lowered until its largest input lies in (-0.9, -0.1): a ReLU that lets gradient through
-    below zero then always shows in the gradients."""
-    params, layers = model.params, reference.layers
-    h = X.reshape(X.shape[0], -1)
-    for i in range(1, model.num_layers):
-        a, _ = layers.affine_forward(h, params[f"W{i}"], params[f"b{i}"])
-        shift = f"beta{i}" if model.normalization else f"b{i}"
-        if model.normalization == "layernorm":
-            a, _ = layers.layernorm_forward(a, params[f"gamma{i}"], params[f"beta{i}"], {})
-        elif model.normalization == "batchnorm":
-            a, _ = layers.batchnorm_forward(a, params[f"gamma{i}"], params[f"beta{i}"], {**model.bn_params[i - 1],
-                                                                                          "mode": mode})
-        lift = max(0.0, float(rng.uniform(0.3, 1.0)) - float(a[:, 0].min()))
-        drop = float(a[:, 1].max()) + float(rng.uniform(0.1, 0.9))
-        params[shift][:2] += (lift, -drop)
-        a[:, :2] += (lift, -drop)
-        h = np.maximum(a, 0)
 
 
 def expect_keys(name, value, expected):

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from autograder.grading.checks import Layer, check_backward, check_forward, check_numeric_gradients
+from autograder.suites.fc_nets.inputs import relu_input
 
 pytestmark = pytest.mark.rule("layers.untouched")
 
@@ -49,20 +50,6 @@ def test_affine_single_example(student, reference, rng, tol):
 def test_affine_backward_numeric(student, reference, rng, tol):
     """affine_backward agrees with numeric gradients of your affine_forward"""
     check_numeric_gradients(student, reference, AFFINE, affine_inputs(rng), rng, tol["numeric"])
-
-
-def relu_input(rng, dtype=np.float64, largest=4):
-    """Values away from the kink with, by construction, a positive value, one in (-1, 0) and one below -1,
-    and an upstream gradient whose sign differs from the input's at the first two of them."""
-    shape = (int(rng.integers(3, largest + 1)),) + tuple(int(d) for d in rng.integers(1, largest + 1,
-                                                                                      size=int(rng.integers(0, 3))))
-    x = rng.standard_normal(shape)
-    x[np.abs(x) < 1e-3] = 0.5  # keep away from the kink for numeric gradients
-    spots = rng.choice(x.size, size=3, replace=False)
-    x.flat[spots] = rng.uniform(0.1, 2.0), -rng.uniform(0.1, 0.9), -rng.uniform(1.1, 3.0)
-    dout = rng.standard_normal(shape)
-    dout.flat[spots[:2]] = -abs(dout.flat[spots[0]]) - 0.1, abs(dout.flat[spots[1]]) + 0.1
-    return [x.astype(dtype)], dout
 
 
 @pytest.mark.task("relu")

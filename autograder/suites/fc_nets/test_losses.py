@@ -2,26 +2,12 @@
 import numpy as np
 import pytest
 
-from autograder.suites.fc_nets.support import check_loss, check_loss_numeric, labels
+from autograder.suites.fc_nets.inputs import scores
+from autograder.suites.fc_nets.support import check_loss, check_loss_numeric
 
 pytestmark = pytest.mark.rule("layers.untouched")
 
 LOSSES = ["softmax_loss", "svm_loss"]
-# (examples, score magnitude): a single example, ordinary scores, scores that overflow exp() unshifted
-CASES = {"one_example": (1, 1.0), "batch": (4, 1.0), "large_scores": (4, 1e3), "small": (2, 1.0)}
-
-
-OVERFLOW = 710.0  # exp() of float64 overflows above about 709.78
-
-
-def scores(rng, case, dtype=np.float64):
-    """Scores and labels; in the large case every row's maximum lies beyond exp()'s overflow point."""
-    N, scale = CASES[case]
-    C = int(rng.integers(3, 7))
-    x = scale * rng.standard_normal((N, C))
-    if scale > OVERFLOW:
-        x += rng.uniform(OVERFLOW + 100, 2 * scale, size=(N, 1)) - x.max(axis=1, keepdims=True)
-    return x.astype(dtype), labels(rng, N, C)
 
 
 @pytest.mark.task("losses")
