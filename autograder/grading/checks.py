@@ -34,7 +34,7 @@ from numnet.gradient_check import directional_gradient_check, eval_numerical_gra
 
 FULL_CHECK_LIMIT = 48  # inputs up to this many elements get an element-by-element numeric gradient
 DIRECTIONS = 4
-STEPS = (1e-5, 1e-6)  # directional difference steps, the second only when the first disagrees
+STEPS = (1e-5, 1e-6, 1e-7)  # directional difference steps, each smaller one only while the larger disagree
 RETRY_ABOVE = 1e-7  # below every numeric tolerance: a direction this close needs no second step
 
 
@@ -306,11 +306,12 @@ def check_model_loss(name: str, model: Any, expected_model: Any, X: np.ndarray, 
 
 
 def model_numeric_gradient_error(model: Any, params: Mapping[str, np.ndarray], X: np.ndarray, y: np.ndarray,
-                                 rng: np.random.Generator, directions: int = 2, h: float = 1e-5) -> float:
+                                 rng: np.random.Generator, directions: int = 2) -> float:
     """Largest relative error between the student model's analytic gradients at ``params``
-    and central differences of its own loss along random directions in parameter space.
+    and central differences of its own loss along random unit directions in parameter space.
 
-    Costs ``4 * directions + 1`` loss evaluations; leaves the model's params at ``params``.
+    Costs ``4 * directions + 1`` loss evaluations (more when a step straddles a kink);
+    leaves the model's params at ``params``.
     """
     base = {key: np.asarray(value, dtype=np.float64) for key, value in params.items()}
     model.set("params", base)
@@ -320,11 +321,15 @@ def model_numeric_gradient_error(model: Any, params: Mapping[str, np.ndarray], X
     errors = []
     for _ in range(directions):
         direction = {key: rng.standard_normal(value.shape) for key, value in base.items()}
+        norm = np.sqrt(sum(float(np.sum(v**2)) for v in direction.values()))
+        direction = {key: value / norm for key, value in direction.items()}
         analytic = sum(float(np.sum(np.asarray(grads[key], dtype=np.float64) * direction[key])) for key in base)
         # A step that straddles a ReLU or max-pool kink spoils one difference quotient;
-        # the smaller step rarely straddles the same kink, so the better of the two counts.
+        # a smaller step rarely straddles the same kink, so the best estimate counts.
         best = float("inf")
-        for step in (h, h / 10):
+        for step in STEPS:
+            if best <= RETRY_ABOVE:
+                break
             losses = []
             for sign in (1, -1):
                 model.set("params", {key: base[key] + sign * step * direction[key] for key in base})
