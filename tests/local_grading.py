@@ -150,6 +150,9 @@ class LocalWorker:
             reply.update(args=wire.encode(tuple(args), out, self._keep), kwargs=wire.encode(kwargs, out, self._keep))
         return reply, out
 
+    def stop(self) -> None:
+        """Nothing to stop: the stand-in runs in this process and keeps no state worth dropping."""
+
     def request(self, header: dict[str, Any], arrays: list[np.ndarray],
                 timeout: float | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
         self.calls += 1
