@@ -13,11 +13,7 @@ from degenerate import MODES, degenerate_submission
 from grading_support import grade, task_scores
 
 
-# relu_input of the fc_nets suite may draw no negative value, so a ReLU backward that returns
-# dout matches the reference; the suites branch draws negatives by construction (issue 13).
-RELU_WITHOUT_NEGATIVES = pytest.mark.xfail(strict=True, reason="relu_input can draw no negative value")
-CASES = [pytest.param(assignment, mode, marks=RELU_WITHOUT_NEGATIVES if (assignment, mode) == ("fc_nets", "input") else ())
-         for assignment in ASSIGNMENTS for mode in MODES]
+CASES = [(assignment, mode) for assignment in ASSIGNMENTS for mode in MODES]
 
 
 @pytest.mark.parametrize(("assignment", "mode"), CASES)
