@@ -62,3 +62,8 @@ c.GenerateFeedback.force = True
 # Late submissions: nbgrader's plugin decides the penalty from timestamp.txt and the due
 # date set in the formgrader. 'none' (default) records lateness only; 'zero' gives 0.
 c.LateSubmissionPlugin.penalty_method = "none"
+
+# The autograder: the reference package (its folder name is the package students
+# receive) and the folder of hidden suites, one sub-folder per assignment.
+c.Autograder.reference_dir = "reference/numnet"
+c.Autograder.suites_dir = "autograder/suites"

@@ -22,7 +22,7 @@ from pathlib import Path
 from autograder.grading.results import write_atomically
 from autograder.grading.seeds import DEMO_SECRET
 from autograder.manifest import Manifest, load_manifest
-from autograder.paths import ASSIGNMENTS, PROJECT_ROOT
+from autograder.paths import PROJECT_ROOT
 from autograder.reports.scores import task_of
 
 #: Top-level entries of the checkout that the grader needs at run time.
@@ -65,7 +65,7 @@ cd "$source_dir/{project}"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("gradescope", help="build the autograder zip for Gradescope")
-    parser.add_argument("assignment", choices=ASSIGNMENTS)
+    parser.add_argument("assignment", help="an assignment of the course")
     parser.add_argument("--output", type=Path, help="zip to write (default: gradescope-ASSIGNMENT.zip)")
     parser.add_argument("--secret-file", type=Path, help="course secret to ship with the autograder")
     parser.add_argument("--allow-demo-secret", action="store_true",

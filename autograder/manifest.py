@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder.paths import ASSIGNMENTS, SOURCE
 from autograder_student.manifest import (
     AssignmentInfo,
     ManifestError,
@@ -22,7 +21,8 @@ from autograder_student.manifest import (
     string_list,
 )
 
-__all__ = ["DEFAULT_TOLERANCES", "FunctionRef", "Manifest", "ManifestError", "Task", "load_manifest", "parse_manifest"]
+__all__ = ["DEFAULT_TOLERANCES", "FunctionRef", "Manifest", "ManifestError", "Task", "course_manifests",
+           "earlier_assignments", "load_manifest", "ordered_assignments", "parse_manifest"]
 
 #: Gradescope's visibility settings, for a test (a task's checks) and for the submission's output.
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
@@ -64,7 +64,11 @@ class Manifest(AssignmentInfo):
 
     tasks: dict[str, Task]
     modules: tuple[str, ...]
+    package: str
     stdout_visibility: str = "visible"
+    order: int | None = None
+    after: tuple[str, ...] = ()
+    suite: str | None = None
 
     def task_functions(self) -> dict[str, list[str]]:
         """Qualified names of the task functions, grouped by module."""
@@ -75,11 +79,13 @@ class Manifest(AssignmentInfo):
         return grouped
 
     def owned_modules(self) -> tuple[str, ...]:
-        """Student-owned files inside the released ``numnet`` package, relative to it."""
-        return tuple(f.removeprefix("numnet/") for f in self.student_files if f.startswith("numnet/"))
+        """Student-owned files inside the released package, relative to it."""
+        prefix = f"{self.package}/"
+        return tuple(f.removeprefix(prefix) for f in self.student_files if f.startswith(prefix))
 
 
 _TOP_KEYS = {"assignment", "release", "submission", "tolerances", "tasks", "gradescope"}
+_HEAD_KEYS = {"name", "title", "notebooks", "order", "after", "suite"}
 _TASK_KEYS = {"title", "points", "functions", "tolerances", "visibility"}
 _GRADESCOPE_KEYS = {"visibility", "stdout_visibility"}
 
@@ -103,13 +109,37 @@ def _tolerances(table: dict[str, Any], base: dict[str, float], where: str) -> di
     return merged
 
 
-def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
-    """Validate the parsed TOML of a manifest: the student's view of it, then the grader's sections."""
+def package_of(student_files: tuple[str, ...]) -> str:
+    """The package a release ships, read off the student's module paths (``pkg/mod.py``)."""
+    packages = {f.split("/", 1)[0] for f in student_files if "/" in f and f.endswith((".py", ".pyx"))}
+    if len(packages) != 1:
+        raise ManifestError(f"the student's modules must lie in one package folder, found {sorted(packages) or 'none'}")
+    return packages.pop()
+
+
+def _order(head: dict[str, Any], where: str) -> tuple[int | None, tuple[str, ...]]:
+    order = head.get("order")
+    if order is not None and (not isinstance(order, int) or isinstance(order, bool)):
+        raise ManifestError(f"{where}: 'order' must be an integer, got {order!r}")
+    after = string_list(head, "after", where) if "after" in head else ()
+    return order, after
+
+
+def parse_manifest(data: dict[str, Any], path: Path, package: str | None = None) -> Manifest:
+    """Validate the parsed TOML of a manifest: the student's view of it, then the grader's
+    sections. ``package`` is the course's reference package (by default, the folder of
+    the student's modules)."""
     where = str(path)
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ManifestError(f"{where}: unknown section(s) {sorted(unknown)}")
     info = parse_assignment(data, path)
+    head = data["assignment"]
+    if set(head) - _HEAD_KEYS:
+        raise ManifestError(f"{where} [assignment]: unknown key(s) {sorted(set(head) - _HEAD_KEYS)}")
+    order, after = _order(head, f"{where} [assignment]")
+    suite = require(head, "suite", str, f"{where} [assignment]") if "suite" in head else None
+    package = package or package_of(info.student_files)
     modules = string_list(require(data, "release", dict, where), "modules", f"{where} [release]")
     tolerances = _tolerances(data.get("tolerances", {}), DEFAULT_TOLERANCES, f"{where} [tolerances]")
     gradescope = data.get("gradescope", {})
@@ -128,8 +158,8 @@ def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
         for ref in functions:
             if ref.module not in modules:
                 raise ManifestError(f"{at}: {ref} is in {ref.module!r}, which [release] modules does not list")
-            if f"numnet/{ref.module}" not in info.student_files:
-                raise ManifestError(f"{at}: {ref} must be in a student-owned file; add 'numnet/{ref.module}' to [submission] files")
+            if f"{package}/{ref.module}" not in info.student_files:
+                raise ManifestError(f"{at}: {ref} must be in a student-owned file; add '{package}/{ref.module}' to [submission] files")
         task = info.tasks[task_name]
         tasks[task_name] = Task(
             name=task_name,
@@ -148,12 +178,59 @@ def parse_manifest(data: dict[str, Any], path: Path) -> Manifest:
         student_files=info.student_files,
         tasks=tasks,
         stdout_visibility=_visibility(gradescope, "stdout_visibility", "visible", f"{where} [gradescope]"),
+        package=package,
+        order=order,
+        after=after,
+        suite=suite,
     )
 
 
-def load_manifest(assignment: str, source: Path = SOURCE) -> Manifest:
-    """Load and validate the manifest of ``assignment`` from the ``source`` folder."""
-    if assignment not in ASSIGNMENTS:
-        raise ManifestError(f"unknown assignment {assignment!r}; known: {', '.join(ASSIGNMENTS)}")
+def course_manifests(source: Path, package: str) -> dict[str, Manifest]:
+    """Every manifest in the ``source`` folder (``*/assignment.toml``), by assignment name."""
+    return {path.parent.name: parse_manifest(read_toml(path), path, package) for path in sorted(source.glob("*/assignment.toml"))}
+
+
+def earlier_assignments(manifests: dict[str, Manifest], name: str) -> set[str]:
+    """The assignments that come before ``name``: a lower ``order``, or listed in its
+    ``after`` (and, transitively, whatever those come before)."""
+
+    def direct(current: str) -> set[str]:
+        mine = manifests[current]
+        for other in mine.after:
+            if other not in manifests:
+                raise ManifestError(f"{mine.path}: 'after' names {other!r}, which has no manifest")
+        lower = {other for other, m in manifests.items()
+                 if mine.order is not None and m.order is not None and m.order < mine.order}
+        return lower | set(mine.after)
+
+    earlier: set[str] = set()
+    pending = [name]
+    while pending:
+        for other in direct(pending.pop()) - earlier:
+            earlier.add(other)
+            pending.append(other)
+    if name in earlier:
+        raise ManifestError(f"{manifests[name].path}: 'after' makes {name!r} come after itself")
+    return earlier
+
+
+def ordered_assignments(source: Path, package: str) -> list[str]:
+    """The assignments in ``source``, each after those it comes after."""
+    manifests = course_manifests(source, package)
+    earlier = {name: earlier_assignments(manifests, name) for name in manifests}
+    return sorted(manifests, key=lambda name: (len(earlier[name]), name))
+
+
+def load_manifest(assignment: str, source: Path | None = None, package: str | None = None) -> Manifest:
+    """Load and validate the manifest of ``assignment`` from the ``source`` folder of
+    a course whose reference package is ``package`` (default: the current course)."""
+    if source is None or package is None:
+        from autograder.course import current_course
+
+        course = current_course()
+        source, package = source or course.source, package or course.package
     path = source / assignment / "assignment.toml"
-    return parse_manifest(read_toml(path), path)
+    if "/" in assignment or assignment.startswith(".") or not path.is_file():
+        known = ", ".join(p.parent.name for p in sorted(source.glob("*/assignment.toml")))
+        raise ManifestError(f"unknown assignment {assignment!r}; known: {known or 'none'} (in {source})")
+    return parse_manifest(read_toml(path), path, package)

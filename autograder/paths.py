@@ -5,10 +5,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-ASSIGNMENTS = ("linear_regression", "fc_nets", "conv_nets")
-
-#: The checkout this package was installed from (editable install).
+#: The checkout this package was installed from (editable install): the embedded course.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The embedded course's folders, for its tests and benchmarks; the engine asks
+#: :func:`autograder.course.current_course` instead.
 REFERENCE_PACKAGE = PROJECT_ROOT / "reference" / "numnet"
 SOURCE = PROJECT_ROOT / "source"
 RELEASE = PROJECT_ROOT / "release"
@@ -19,17 +19,18 @@ SUITES = Path(__file__).resolve().parent / "suites"
 class CourseLayout:
     """The folders of a course directory, as ``nbgrader_config.py`` names them.
 
-    Sources, releases and hidden suites always come from this project; the course
-    directory holds what changes per class: submissions, grades and feedback.
+    Sources, releases and hidden suites are described by :class:`autograder.course.Course`;
+    this is what changes per class: submissions, grades and feedback.
     """
 
     root: Path
 
     @classmethod
     def discover(cls, root: str | os.PathLike[str] | None = None) -> "CourseLayout":
-        """The course at ``root``, else ``$AUTOGRADER_COURSE_DIR``, else this checkout."""
-        chosen = root or os.environ.get("AUTOGRADER_COURSE_DIR") or PROJECT_ROOT
-        return cls(Path(chosen).resolve())
+        """The course at ``root``, else the one :func:`autograder.course.find_course_root` finds."""
+        from autograder.course import find_course_root
+
+        return cls(Path(root).resolve() if root else find_course_root())
 
     @property
     def submitted(self) -> Path:

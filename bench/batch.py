@@ -29,7 +29,8 @@ from autograder.batch.run import BatchOptions, run_batch
 from autograder.demo import build_class
 from autograder.grading.runner import GradingOptions
 from autograder.grading.seeds import Secret
-from autograder.paths import ASSIGNMENTS, CourseLayout
+from autograder.course import current_course
+from autograder.paths import CourseLayout
 
 TARGET_PER_MINUTE = {"conv_nets": 40.0}
 SECRET = Secret(b"benchmark secret", "bench")
@@ -130,13 +131,13 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     parser = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS,
+    parser.add_argument("--assignment", action="append",
                         help="repeatable; default: every assignment")
     parser.add_argument("--no-shared-pyx", action="store_true",
                         help="skip the comparison class whose .pyx files are byte-identical")
     args = parser.parse_args(argv)
     rows = [measure(assignment, args.students, args.workers, unique)
-            for assignment, unique in classes(args.assignment or list(ASSIGNMENTS), not args.no_shared_pyx)]
+            for assignment, unique in classes(args.assignment or current_course().assignments(), not args.no_shared_pyx)]
     Console(width=150).print(render(rows))
     return rows
 

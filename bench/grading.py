@@ -30,7 +30,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from autograder.paths import ASSIGNMENTS
+from autograder.course import current_course
 from autograder.release.solution import write_solution
 
 TARGET_SECONDS = {"conv_nets": 1.5}
@@ -84,7 +84,7 @@ def time_assignment(assignment: str, repeats: int, startup: float) -> dict[str, 
 def measure(repeats: int) -> dict[str, dict[str, float]]:
     """Every assignment's row."""
     startup = statistics.median(wall([sys.executable, "-c", STARTUP_PROBE]) for _ in range(repeats))
-    return {assignment: time_assignment(assignment, repeats, startup) for assignment in ASSIGNMENTS}
+    return {assignment: time_assignment(assignment, repeats, startup) for assignment in current_course().assignments()}
 
 
 def render(rows: dict[str, dict[str, float]], repeats: int) -> Table:

@@ -28,7 +28,7 @@ def make_student(tmp_path):
         (sandbox / "numnet" / "probe.py").write_text(textwrap.dedent(source))
         process = StudentProcess(sandbox, tmp_path / f"runtime{len(processes)}", limits, tmp_path / "worker.log")
         processes.append(process)
-        return StudentPackage(process)
+        return StudentPackage(process, "numnet")
 
     yield start
     for process in processes:

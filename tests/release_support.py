@@ -3,13 +3,18 @@ import json
 from pathlib import Path
 
 from autograder.manifest import load_manifest
-from autograder.paths import REFERENCE_PACKAGE, SOURCE
-from autograder.release.builder import later_tasks, release_files
+from autograder.course import Course
+from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
+from autograder.release.builder import Inputs, release_files, withheld_tasks
 from autograder.release.markers import BEGIN, END, region_lines, strip
 
 
+#: This repository's own course, and its assignments in order.
+EMBEDDED = Course.load(PROJECT_ROOT)
+ASSIGNMENTS = EMBEDDED.assignments()
+
 def _stubbed_functions(assignment: str) -> dict[str, list[str]]:
-    stubbed = later_tasks(assignment, SOURCE)
+    stubbed = withheld_tasks(assignment, Inputs.of(EMBEDDED))
     for module, names in load_manifest(assignment).task_functions().items():
         stubbed.setdefault(module, []).extend(names)
     return stubbed

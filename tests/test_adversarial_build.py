@@ -103,7 +103,7 @@ def test_allowed_directives_and_headers_build(tmp_path, make_student):
     assert outcome is not None and outcome.ok, outcome.log
     process = StudentProcess(sandbox, tmp_path / "runtime", LIMITS, tmp_path / "worker.log")
     try:
-        assert StudentPackage(process).tiny.answer() == 7
+        assert StudentPackage(process, "numnet").tiny.answer() == 7
     finally:
         process.close()
 
@@ -155,7 +155,7 @@ def test_without_bubblewrap_the_same_attack_reads_the_secret(tmp_path, course):
     assert outcome.ok, outcome.log
     process = StudentProcess(tmp_path / "sandbox", tmp_path / "runtime", weak, tmp_path / "worker.log")
     try:
-        assert StudentPackage(process).tiny.answer() == SECRET_TEXT
+        assert StudentPackage(process, "numnet").tiny.answer() == SECRET_TEXT
     finally:
         process.close()
 

@@ -36,8 +36,8 @@ def test_two_students_share_one_utility_module(tmp_path):
 
     process = StudentProcess(package.parent, tmp_path / "runtime", LIMITS, tmp_path / "worker.log")
     try:
-        assert StudentPackage(process).tiny.total(np.arange(4.0)) == 8.0
-        assert StudentPackage(process).tiny.total(np.arange(4, dtype=np.float32)) == 8.0
+        assert StudentPackage(process, "numnet").tiny.total(np.arange(4.0)) == 8.0
+        assert StudentPackage(process, "numnet").tiny.total(np.arange(4, dtype=np.float32)) == 8.0
     finally:
         process.close()
 
@@ -45,6 +45,6 @@ def test_two_students_share_one_utility_module(tmp_path):
     process = StudentProcess(package.parent, tmp_path / "runtime2", LIMITS, tmp_path / "worker.log")
     try:
         with pytest.raises(StudentError, match=SHARED_UTILITY.replace(".", r"\.")):
-            StudentPackage(process).tiny.total(np.arange(4.0))
+            StudentPackage(process, "numnet").tiny.total(np.arange(4.0))
     finally:
         process.close()

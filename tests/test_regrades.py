@@ -11,7 +11,6 @@ import pytest
 import autograder
 from autograder.batch.run import BatchOptions, run_batch
 from autograder.demo import build_class
-from autograder.grading.provenance import graded_with
 from autograder.grading.runner import GradingOptions
 from autograder.grading.seeds import DEMO_SECRET, Secret
 from autograder.paths import RELEASE, SUITES, CourseLayout
@@ -63,7 +62,7 @@ def test_switching_secret_editing_the_suite_or_the_release_regrades(course, tmp_
     test_file = suites / ASSIGNMENT / "test_metrics.py"
     test_file.write_text(test_file.read_text() + "\n# a tolerance was revised\n")
     assert regraded(course, edited_suite) == everyone
-    assert recorded(course)["extra_data"]["graded_with"]["suite"] == graded_with(ASSIGNMENT, REAL, RELEASE, suites)["suite"]
+    assert recorded(course)["extra_data"]["graded_with"]["suite"] == edited_suite.fingerprints(edited_suite.manifest(ASSIGNMENT), REAL)["suite"]
 
     release = shutil.copytree(RELEASE, tmp_path / "release", ignore=shutil.ignore_patterns("__pycache__", "*.so", "build"))
     edited_release = GradingOptions(secret=REAL, suites=suites, release=release)

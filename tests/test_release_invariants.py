@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from autograder.manifest import load_manifest
-from autograder.paths import ASSIGNMENTS, RELEASE, SOURCE
+from autograder.paths import RELEASE, SOURCE
 from autograder.release.builder import release_files, stale_files
 from autograder.release.solution import write_solution
-from release_support import notebook_lines, solution_lines
+from release_support import ASSIGNMENTS, notebook_lines, solution_lines
 
 NOTEBOOKS = [(name, notebook) for name in ASSIGNMENTS for notebook in load_manifest(name).notebooks]
 CELL_TIMEOUT = 300

@@ -10,9 +10,10 @@ from nbclient import NotebookClient
 from nbgrader.nbgraderformat import MetadataValidator
 
 from autograder.manifest import load_manifest
-from autograder.paths import ASSIGNMENTS, SOURCE
+from autograder.paths import SOURCE
 from autograder.release import grading_notebook
 from autograder.release.builder import stale_grading_notebooks
+from release_support import ASSIGNMENTS
 
 NOTEBOOKS = [SOURCE / name / notebook for name in ASSIGNMENTS for notebook in load_manifest(name).notebooks]
 IDS = [f"{path.parent.name}/{path.name}" for path in NOTEBOOKS]

@@ -35,8 +35,8 @@ from pathlib import Path
 import pytest
 
 from autograder.manifest import load_manifest
-from autograder.paths import ASSIGNMENTS, PROJECT_ROOT, REFERENCE_PACKAGE, RELEASE
-from release_support import solution_lines
+from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, RELEASE
+from release_support import ASSIGNMENTS, solution_lines
 
 pytestmark = pytest.mark.slow
 

@@ -16,14 +16,14 @@ from autograder.grading.command import add_unconfined_build_flag, warn_about_wea
 from autograder.grading.limits import Limits
 from autograder.grading.runner import GradingOptions
 from autograder.grading.safe_text import clean_text
-from autograder.paths import ASSIGNMENTS, CourseLayout
+from autograder.paths import CourseLayout
 from autograder.reports.write import ReportError, ReportPaths, write_reports
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("batch", help="grade every submission of an assignment and write the class reports")
-    parser.add_argument("assignment", choices=ASSIGNMENTS)
-    parser.add_argument("--course-dir", type=Path, help="course folder (default: $AUTOGRADER_COURSE_DIR or this checkout)")
+    parser.add_argument("assignment", help="an assignment of the course")
+    parser.add_argument("--course-dir", type=Path, help="folder holding submitted/ (default: the course directory)")
     parser.add_argument("--zips", type=Path, help="also grade the <student>.zip files of this folder")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="local grading processes")
     parser.add_argument("--scheduler", help="Dask scheduler address (tcp://host:port) instead of local processes")

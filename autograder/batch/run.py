@@ -11,7 +11,6 @@ from autograder.batch.discovery import Submission, discover
 from autograder.batch.job import Job, Outcome
 from autograder.batch.schedule import run_dask, run_local
 from autograder.batch.state import GradingState, StudentPaths, is_current
-from autograder.grading.provenance import graded_with
 from autograder.grading.results import Results
 from autograder.grading.runner import GradingOptions
 from autograder.grading.seeds import load_secret
@@ -43,7 +42,7 @@ class ClassRow:
 def plan(assignment: str, course: CourseLayout, options: BatchOptions) -> tuple[list[Job], list[Submission]]:
     """The jobs to run, and the submissions already graded with the same inputs (skipped unless ``force``)."""
     grading = options.grading
-    inputs = graded_with(assignment, grading.secret or load_secret((grading.release,)), grading.release, grading.suites)
+    inputs = grading.fingerprints(grading.manifest(assignment), grading.secret or load_secret((grading.release_root,)))
     jobs, skipped = [], []
     for submission in discover(course.submitted, assignment, options.zips):
         paths = StudentPaths.of(course, submission.student, assignment)

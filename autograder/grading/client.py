@@ -297,7 +297,7 @@ class RemoteFunction:
         return self._package._request({"op": "call", "target": self._module_split(), "effects": True}, args=args, kwargs=kwargs)
 
     def _module_split(self) -> dict[str, Any]:
-        """``numnet.layers.affine_forward`` -> module ``numnet.layers``, path ``[affine_forward]``."""
+        """``pkg.layers.affine_forward`` -> module ``pkg.layers``, path ``[affine_forward]``."""
         target = dict(self._target)
         if "module" in target and not target["path"]:
             module, _, name = target["module"].rpartition(".")
@@ -311,9 +311,9 @@ class RemoteFunction:
 
 
 class StudentPackage:
-    """The student's ``numnet`` package as seen from a hidden test."""
+    """The student's package (the course's reference package, as submitted) seen from a hidden test."""
 
-    def __init__(self, process: StudentProcess, package: str = "numnet") -> None:
+    def __init__(self, process: StudentProcess, package: str) -> None:
         self.process = process
         self._package = package
 

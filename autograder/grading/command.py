@@ -19,12 +19,11 @@ from autograder.grading.limits import Limits
 from autograder.grading.results import Results, ResultsError, junit_xml, write_atomically, write_results
 from autograder.grading.runner import GradingOptions, grade_submission
 from autograder.manifest import ManifestError, load_manifest
-from autograder.paths import ASSIGNMENTS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("grade", help="grade one submission (a folder or a .zip)")
-    parser.add_argument("assignment", choices=ASSIGNMENTS)
+    parser.add_argument("assignment", help="an assignment of the course")
     parser.add_argument("submission", type=Path, help="folder or .zip laid out like the release")
     parser.add_argument("--student", default="student", help="student id (also part of the hidden seeds)")
     parser.add_argument("--results", type=Path, help="write Gradescope results.json here")

@@ -6,7 +6,7 @@ Fixtures available to hidden tests:
     the submission's ``numnet`` package, called through the worker process
     (:class:`~autograder.grading.client.StudentPackage`);
 ``reference``
-    the reference ``numnet`` package, imported in this (trusted) process;
+    the course's reference package, imported in this (trusted) process;
 ``rng``
     a :class:`numpy.random.Generator` seeded from the course secret, the
     assignment, the student and the test;
@@ -73,10 +73,13 @@ class GradingContext:
 class Reference:
     """Lazy access to the reference modules: ``reference.layers``, ``reference.classifiers.cnn``."""
 
+    def __init__(self, package: str) -> None:
+        self._package = package
+
     def __getattr__(self, name: str) -> ModuleType:
         if name.startswith("_"):
             raise AttributeError(name)
-        return importlib.import_module(f"numnet.{name}")
+        return importlib.import_module(f"{self._package}.{name}")
 
 
 def failure_message(exc: BaseException) -> tuple[str, str]:
@@ -123,7 +126,7 @@ class GradingPlugin:
 
     @pytest.fixture(scope="session")
     def reference(self) -> Reference:
-        return Reference()
+        return Reference(self.context.manifest.package)
 
     def _test_id(self, item: pytest.Item) -> str:
         return item.nodeid.split("::", 1)[-1]

@@ -13,7 +13,7 @@ from pathlib import Path
 import autograder
 import autograder_student
 from autograder.grading.seeds import Secret
-from autograder.paths import REFERENCE_PACKAGE, SOURCE
+from autograder.manifest import Manifest
 
 GRADER = Path(autograder.__file__).resolve().parent
 #: The student package's manifest reader, which the grader's manifest builds on.
@@ -34,12 +34,14 @@ def tree_sha256(*roots: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def graded_with(assignment: str, secret: Secret, release: Path, suites: Path) -> dict[str, str]:
-    """The fingerprints of everything a grading of ``assignment`` depends on, besides the submission."""
+def graded_with(manifest: Manifest, secret: Secret, release: Path, suite: Path, reference: Path) -> dict[str, str]:
+    """The fingerprints of everything a grading of ``manifest``'s assignment depends on,
+    besides the submission: ``release`` is its release folder, ``suite`` its hidden suite."""
+    suites = suite.parent
     return {
         "grader": f"{autograder.__version__}+{tree_sha256(GRADER / 'grading', GRADER / 'manifest.py', STUDENT_MANIFEST)}",
-        "release": tree_sha256(release / assignment / "numnet", SOURCE / assignment / "assignment.toml"),
-        "suite": tree_sha256(suites / assignment, suites / "pytest.ini", suites / "conftest.py"),
-        "reference": tree_sha256(REFERENCE_PACKAGE),
+        "release": tree_sha256(release / manifest.package, manifest.path),
+        "suite": tree_sha256(suite, suites / "pytest.ini", suites / "conftest.py"),
+        "reference": tree_sha256(reference),
         "secret": secret.id,
     }

@@ -24,12 +24,13 @@ from autograder.grading.safe_text import OUTPUT_CHARS, clean_text
 from autograder.grading.seeds import Secret, load_secret
 from autograder.grading.submission import SubmissionError, stage
 from autograder.manifest import Manifest, load_manifest
-from autograder.paths import RELEASE, SUITES
+from autograder.course import Course, current_course
 
 
 @dataclass
 class GradingOptions:
-    """How to grade: limits, secret, where builds are cached, which suite and release.
+    """How to grade: limits, secret, where builds are cached, which suites and release
+    (default: the current course's; ``suites`` replaces its suites folder).
 
     ``allow_unconfined_build``: compile student C code even where the isolation can't
     hide the grader's files from the compiler (only ever needed with a real secret).
@@ -39,8 +40,26 @@ class GradingOptions:
     secret: Secret | None = None
     build_cache: Path = DEFAULT_CACHE
     allow_unconfined_build: bool = False
-    suites: Path = SUITES
-    release: Path = RELEASE
+    suites: Path | None = None
+    release: Path | None = None
+    course: Course = field(default_factory=current_course)
+
+    @property
+    def release_root(self) -> Path:
+        return self.release or self.course.release
+
+    def suite(self, manifest: Manifest) -> Path:
+        """The hidden suite of ``manifest``: its ``suite`` path, else ``<suites>/<assignment>``."""
+        if self.suites is None and manifest.suite is not None:
+            return self.course.root / manifest.suite
+        return (self.suites or self.course.suites) / manifest.name
+
+    def manifest(self, assignment: str) -> Manifest:
+        return load_manifest(assignment, self.course.source, self.course.package)
+
+    def fingerprints(self, manifest: Manifest, secret: Secret) -> dict[str, str]:
+        """What grading ``manifest``'s assignment with these options depends on (see :func:`graded_with`)."""
+        return graded_with(manifest, secret, self.release_root / manifest.name, self.suite(manifest), self.course.reference)
 
 
 @dataclass
@@ -57,24 +76,26 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
     """Grade ``submission`` (a folder or a ``.zip``) for ``assignment``."""
     options = options or GradingOptions()
     started = time.monotonic()
-    manifest = load_manifest(assignment)
-    secret = options.secret or load_secret((options.release,))
-    inputs = graded_with(assignment, secret, options.release, options.suites)
+    options.course.import_reference()
+    manifest = options.manifest(assignment)
+    release, suite = options.release_root, options.suite(manifest)
+    secret = options.secret or load_secret((release,))
+    inputs = options.fingerprints(manifest, secret)
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         workdir = Path(tmp)
         try:
-            staged = stage(manifest, Path(submission), options.release / assignment, workdir)
+            staged = stage(manifest, Path(submission), release / assignment, workdir)
         except SubmissionError as exc:
             return _unusable(manifest, str(exc), started, secret, inputs)
         build = build_extensions(staged.sandbox, workdir, options.limits, options.build_cache,
                                  refuse_unconfined=not (secret.is_demo or options.allow_unconfined_build))
         process = StudentProcess(staged.sandbox, workdir / "runtime", options.limits, workdir / "worker.log")
-        context = GradingContext(manifest, student_id, secret, StudentPackage(process))
+        context = GradingContext(manifest, student_id, secret, StudentPackage(process, manifest.package))
         try:
             notes = staged.notes + _import_problems(context, manifest)
             build_record = _apply_build(context, manifest, build)
             plugin = GradingPlugin(context)
-            _run_suite(options.suites / assignment, plugin)
+            _run_suite(suite, plugin)
         finally:
             process.close()
         if build_record:
@@ -118,11 +139,11 @@ def _import_problems(context: GradingContext, manifest: Manifest) -> list[str]:
     for module in manifest.owned_modules():
         if not module.endswith(".py"):
             continue
-        dotted = "numnet." + module.removesuffix(".py").replace("/", ".")
+        dotted = f"{manifest.package}." + module.removesuffix(".py").replace("/", ".")
         try:
             context.student.import_module(dotted)
         except StudentError as exc:
-            problems.append(f"numnet/{module} can't be imported: {exc.summary()}")
+            problems.append(f"{manifest.package}/{module} can't be imported: {exc.summary()}")
     return problems
 
 

@@ -156,7 +156,7 @@ def content_digest(root: Path, files: tuple[str, ...]) -> str:
 
 
 def stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -> StagedSubmission:
-    """Lay ``submission`` over ``release/numnet`` in ``workdir/sandbox``."""
+    """Lay ``submission`` over the release's package in ``workdir/sandbox``."""
     try:
         return _stage(manifest, Path(submission), release, workdir)
     except OSError as exc:  # an unreadable file or folder of the submission
@@ -167,8 +167,9 @@ def stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) ->
 def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -> StagedSubmission:
     if not submission.exists():
         raise SubmissionError(f"submission {submission} does not exist")
-    if not (release / "numnet").is_dir():
-        raise SubmissionError(f"the release {release} has no numnet package; run `autograder release {manifest.name}`")
+    package = manifest.package
+    if not (release / package).is_dir():
+        raise SubmissionError(f"the release {release} has no {package} package; run `autograder release {manifest.name}`")
     archive_digest = None
     if submission.is_file():
         archive_digest = file_sha256(submission)
@@ -181,7 +182,7 @@ def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -
     if root != submission:
         notes.append(f"files were found inside '{root.relative_to(submission).as_posix()}/' and graded from there")
     sandbox = workdir / "sandbox"
-    shutil.copytree(release / "numnet", sandbox / "numnet", ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__", "build"))
+    shutil.copytree(release / package, sandbox / package, ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__", "build"))
     missing = []
     for name in manifest.student_files:
         source = root / name
@@ -190,7 +191,7 @@ def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -
             shutil.copyfile(source, sandbox / name)
         else:
             missing.append(name)
-    modules = [m for m in missing if m.startswith("numnet/")]
+    modules = [m for m in missing if m.startswith(f"{package}/")]
     if modules:
         notes.append("missing file(s): " + ", ".join(modules) + " (the release's stubs were graded in their place)")
     if len(modules) < len(missing):

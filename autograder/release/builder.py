@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.manifest import Manifest, ManifestError, load_manifest
-from autograder.paths import ASSIGNMENTS, PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
+from autograder.course import Course, current_course
+from autograder.manifest import Manifest, ManifestError, course_manifests, earlier_assignments, load_manifest
 from autograder.release import grading_notebook
 from autograder.release.modules import manifest_line, write_release_modules
 from autograder.release.notebooks import IGNORED, code_stub, generate_assignment, load_config
@@ -26,35 +26,50 @@ LOCAL_FILES = (*IGNORED, "*_submission.zip", ".venv")
 
 @dataclass(frozen=True)
 class Inputs:
-    """Where a release comes from: the reference package, the sources and the nbgrader config."""
+    """Where a release comes from: the reference package (its folder name is the
+    package's name), the sources and the folder of the nbgrader config."""
 
-    reference: Path = REFERENCE_PACKAGE
-    source: Path = SOURCE
-    config_dir: Path = PROJECT_ROOT
+    reference: Path
+    source: Path
+    config_dir: Path
+
+    @classmethod
+    def of(cls, course: Course | None = None) -> "Inputs":
+        """The inputs of ``course`` (default: the current course)."""
+        course = course or current_course()
+        return cls(course.reference, course.source, course.root)
+
+    @property
+    def package(self) -> str:
+        return self.reference.name
 
 
-def later_tasks(assignment: str, source: Path) -> dict[str, list[str]]:
-    """Task functions (module -> qualified names) of the assignments after ``assignment``.
+def withheld_tasks(assignment: str, inputs: Inputs) -> dict[str, list[str]]:
+    """Task functions (module -> qualified names) of every assignment that does not
+    come before ``assignment`` (its manifest's ``order`` / ``after``).
 
-    Assignments share one reference package, so an earlier release would otherwise
-    ship a later assignment's solutions complete. Assignments without a manifest
-    in ``source`` have nothing to withhold.
+    Assignments share one reference package, so a release would otherwise ship
+    the solutions of the assignments still to come complete.
     """
+    manifests = course_manifests(inputs.source, inputs.package)
+    shipped = earlier_assignments(manifests, assignment) | {assignment}
     withheld: dict[str, list[str]] = {}
-    for later in ASSIGNMENTS[ASSIGNMENTS.index(assignment) + 1 :]:
-        if (source / later / "assignment.toml").is_file():
-            for module, names in load_manifest(later, source).task_functions().items():
+    for name, manifest in manifests.items():
+        if name not in shipped:
+            for module, names in manifest.task_functions().items():
                 withheld.setdefault(module, []).extend(names)
     return withheld
 
 
-def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> None:
+def build_assignment(assignment: str, dest: Path, inputs: Inputs | None = None) -> None:
     """Write the release of ``assignment`` into the new folder ``dest``.
 
-    The task functions of later assignments are stubbed too (see :func:`later_tasks`);
-    those of earlier assignments ship complete, as the building blocks they are.
+    The task functions of assignments still to come are stubbed too (see
+    :func:`withheld_tasks`); those of earlier ones ship complete, as the building
+    blocks they are.
     """
-    manifest = load_manifest(assignment, inputs.source)
+    inputs = inputs or Inputs.of()
+    manifest = load_manifest(assignment, inputs.source, inputs.package)
     for notebook in manifest.notebooks:
         if not (inputs.source / assignment / notebook).is_file():
             raise ManifestError(
@@ -67,34 +82,39 @@ def build_assignment(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> 
 
 
 def complete_release(manifest: Manifest, dest: Path, inputs: Inputs, stub: str) -> None:
-    """Turn nbgrader's output in ``dest`` into the release: add the stripped ``numnet`` package and the scaffold."""
-    withheld = later_tasks(manifest.name, inputs.source)
-    write_release_modules(manifest, inputs.reference, dest / "numnet", stub, withheld)
+    """Turn nbgrader's output in ``dest`` into the release: add the stripped package and the scaffold."""
+    withheld = withheld_tasks(manifest.name, inputs)
+    write_release_modules(manifest, inputs.reference, dest / inputs.package, stub, withheld)
     write_scaffold(manifest, dest)
 
 
-def stale_grading_notebooks(assignments: Iterable[str], source: Path = SOURCE) -> list[str]:
+def _grading_notebook(name: str, inputs: Inputs) -> str:
+    return grading_notebook.grading_notebook_text(load_manifest(name, inputs.source, inputs.package))
+
+
+def stale_grading_notebooks(assignments: Iterable[str], inputs: Inputs | None = None) -> list[str]:
     """Assignments whose ``source/<assignment>/Autograder.ipynb`` does not match their manifest."""
+    inputs = inputs or Inputs.of()
     return [name for name in dict.fromkeys(assignments)
-            if _read(source / name / grading_notebook.FILE) != grading_notebook.grading_notebook_text(load_manifest(name, source))]
+            if _read(inputs.source / name / grading_notebook.FILE) != _grading_notebook(name, inputs)]
 
 
-def write_grading_notebooks(assignments: Iterable[str], source: Path = SOURCE) -> None:
+def write_grading_notebooks(assignments: Iterable[str], inputs: Inputs) -> None:
     """(Re)write the grading notebook of each assignment from its manifest."""
-    for name in stale_grading_notebooks(assignments, source):
-        (source / name / grading_notebook.FILE).write_text(grading_notebook.grading_notebook_text(load_manifest(name, source)),
-                                                           encoding="utf-8")
+    for name in stale_grading_notebooks(assignments, inputs):
+        (inputs.source / name / grading_notebook.FILE).write_text(_grading_notebook(name, inputs), encoding="utf-8")
 
 
 def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def build(assignments: Iterable[str], release_root: Path, inputs: Inputs = Inputs()) -> None:
+def build(assignments: Iterable[str], release_root: Path, inputs: Inputs | None = None) -> None:
     """Rebuild ``release_root / <assignment>`` for each assignment, all or nothing."""
+    inputs = inputs or Inputs.of()
     names = list(dict.fromkeys(assignments))
     release_root.mkdir(parents=True, exist_ok=True)
-    write_grading_notebooks(names, inputs.source)
+    write_grading_notebooks(names, inputs)
     with tempfile.TemporaryDirectory(dir=release_root, prefix=".build-") as scratch:
         for name in names:
             build_assignment(name, Path(scratch, name), inputs)
@@ -120,7 +140,7 @@ def release_files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def stale_files(assignments: Iterable[str], release_root: Path, inputs: Inputs = Inputs()) -> list[str]:
+def stale_files(assignments: Iterable[str], release_root: Path, inputs: Inputs | None = None) -> list[str]:
     """Paths under ``release_root`` that a fresh build would add, change or remove."""
     differences: list[str] = []
     with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:

@@ -23,6 +23,7 @@ def complete_release_hook(assignment: str, student: str, notebooks: Sequence[str
     Assignments without an ``assignment.toml`` are plain nbgrader assignments and are left alone.
     The course root is the parent of nbgrader's source directory.
     """
+    from autograder.course import Course
     from autograder.manifest import load_manifest
     from autograder.release.builder import Inputs, complete_release
     from autograder.release.notebooks import code_stub, load_config
@@ -36,8 +37,8 @@ def complete_release_hook(assignment: str, student: str, notebooks: Sequence[str
     config = load_config(root)
     dest = root / config.CourseDirectory.get("release_directory", "release") / source_folder.name
     try:
-        inputs = Inputs(source=source_folder.parent, config_dir=root)
-        complete_release(load_manifest(source_folder.name, inputs.source), dest, inputs, code_stub(config))
+        inputs = Inputs.of(Course.load(root))
+        complete_release(load_manifest(source_folder.name, inputs.source, inputs.package), dest, inputs, code_stub(config))
     except Exception as exc:
         shutil.rmtree(dest, ignore_errors=True)
         get_logger().error("The release of %s could not be completed (%s); %s was removed. "

@@ -20,7 +20,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
 #: Left out of a release besides nbgrader's own defaults (caches of local test runs).
-IGNORED = [".pytest_cache", "*.so", "*.c", "build", ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+IGNORED = [".pytest_cache", "*.so", "*.c", "build", ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "mistakes"]
 
 
 class NotebookError(RuntimeError):

@@ -9,7 +9,7 @@ from autograder.release.builder import Inputs
 from autograder.release.modules import manifest_line, write_solution_modules
 
 
-def write_solution(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> list[str]:
+def write_solution(assignment: str, dest: Path, inputs: Inputs | None = None) -> list[str]:
     """Write the student-owned files of ``assignment``, solved, into ``dest``.
 
     Modules come from the reference with their marker lines removed; every other
@@ -17,10 +17,11 @@ def write_solution(assignment: str, dest: Path, inputs: Inputs = Inputs()) -> li
     Existing files in ``dest`` are overwritten, so ``dest`` may be a copy of the
     release. Returns the written paths, relative to ``dest``.
     """
-    manifest = load_manifest(assignment, inputs.source)
-    write_solution_modules(manifest, inputs.reference, dest / "numnet")
+    inputs = inputs or Inputs.of()
+    manifest = load_manifest(assignment, inputs.source, inputs.package)
+    write_solution_modules(manifest, inputs.reference, dest / inputs.package)
     for path in manifest.student_files:
-        if path.startswith("numnet/"):
+        if path.startswith(f"{inputs.package}/"):
             continue
         source = inputs.source / assignment / path
         if not source.is_file():
