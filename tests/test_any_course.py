@@ -1,0 +1,194 @@
+"""Any course directory grades with the installed engine: a quickstart course grown
+purely as data, and a copy of this course's reference and suites kept elsewhere."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from grading_support import TEST_SECRET
+
+from autograder.course import COURSE_ENV, Course
+from autograder.grading.provenance import tree_sha256
+from autograder.grading.runner import GradingOptions, grade_submission
+from autograder.manifest import ManifestError, ordered_assignments
+from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, RELEASE, SOURCE, SUITES
+from autograder.quickstart import ASSIGNMENT
+from autograder.release.cells import nbgrader_cell, write_notebook
+
+AUTOGRADER = [sys.executable, "-m", "autograder"]
+PACKAGE = "mynet"
+
+BACKWARD = '''
+
+def leaky_relu_backward(dout: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
+    """Gradient with respect to ``x``: ``dout`` where ``x`` is positive, ``alpha * dout`` elsewhere."""
+    ### BEGIN SOLUTION
+    dx = np.where(x > 0, dout, alpha * dout)
+    ### END SOLUTION
+    return dx
+'''
+BACKWARD_TASK = '''
+[tasks.leaky_relu_backward]
+title = "Leaky ReLU, backward"
+points = 5
+functions = ["layers.py:leaky_relu_backward"]
+'''
+BACKWARD_CHECK = '''
+
+@pytest.mark.task("leaky_relu_backward")
+def test_leaky_relu_backward(student, reference, rng, tol):
+    """the gradient matches the reference"""
+    x, dout = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    expected = reference.layers.leaky_relu_backward(dout, x, 0.2)
+    expect_array("leaky_relu_backward", student.layers.leaky_relu_backward(dout, x, 0.2), expected, tol["gradient"])
+'''
+LOSSES = '''"""Losses."""
+import numpy as np
+
+
+def mse_loss(pred: np.ndarray, target: np.ndarray) -> float:
+    """Mean of ``(pred - target) ** 2`` over all entries."""
+    ### BEGIN SOLUTION
+    loss = float(np.mean((pred - target) ** 2))
+    ### END SOLUTION
+    return loss
+'''
+LOSSES_MANIFEST = f'''[assignment]
+name = "losses"
+title = "Losses"
+after = ["{ASSIGNMENT}"]
+notebooks = ["Losses.ipynb"]
+
+[release]
+modules = ["__init__.py", "layers.py", "losses.py"]
+
+[submission]
+files = ["{PACKAGE}/losses.py", "Losses.ipynb"]
+
+[tasks.mse]
+title = "Mean squared error"
+points = 4
+functions = ["losses.py:mse_loss"]
+'''
+LOSSES_CHECK = '''import pytest
+
+from autograder.grading.compare import expect_scalar
+
+
+@pytest.mark.task("mse")
+def test_mse(student, reference, rng, tol):
+    """the loss matches the reference"""
+    pred, target = rng.standard_normal(9), rng.standard_normal(9)
+    expect_scalar("mse_loss", student.losses.mse_loss(pred, target), reference.losses.mse_loss(pred, target), tol["forward"])
+'''
+
+
+def autograder(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != COURSE_ENV}
+    done = subprocess.run([*AUTOGRADER, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    return done
+
+
+def append(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((path.read_text() if path.exists() else "") + text)
+
+
+def grade(course: Path, assignment: str, submission: Path) -> dict:
+    """Task -> (score, max_score), graded in this process with the course's own paths."""
+    options = GradingOptions(secret=TEST_SECRET, course=Course.load(course))
+    tasks = grade_submission(assignment, submission, "student", options).results.extra_data["tasks"]
+    return {task: (summary["score"], summary["max_score"]) for task, summary in tasks.items()}
+
+
+def lost(scores: dict) -> set[str]:
+    return {task for task, (score, most) in scores.items() if score < most}
+
+
+def break_function(path: Path, right: str, wrong: str) -> None:
+    text = path.read_text()
+    assert text.count(right) == 1
+    path.write_text(text.replace(right, wrong))
+
+
+def test_quickstart_course_grows_as_data_and_grades(tmp_path):
+    course = tmp_path / "course"
+    autograder("quickstart", str(course), "--package", PACKAGE, cwd=tmp_path)
+    append(course / "reference" / PACKAGE / "layers.py", BACKWARD)
+    append(course / "source" / ASSIGNMENT / "assignment.toml", BACKWARD_TASK)
+    append(course / "suites" / ASSIGNMENT / "test_leaky_relu.py", BACKWARD_CHECK)
+    append(course / "reference" / PACKAGE / "losses.py", LOSSES)
+    append(course / "source" / "losses" / "assignment.toml", LOSSES_MANIFEST)
+    append(course / "suites" / "losses" / "test_losses.py", LOSSES_CHECK)
+    write_notebook(course / "source" / "losses" / "Losses.ipynb", [
+        nbgrader_cell("code", f"import numpy as np\nfrom {PACKAGE}.losses import mse_loss", "setup"),
+        nbgrader_cell("code", "### BEGIN SOLUTION\nprint(mse_loss(np.zeros(3), np.ones(3)))\n### END SOLUTION", "try",
+                      solution=True),
+    ])
+
+    autograder("release", cwd=course)
+    assert Course.load(course).assignments() == [ASSIGNMENT, "losses"]
+    first, second = (course / "release" / name / PACKAGE for name in (ASSIGNMENT, "losses"))
+    assert "np.where(x > 0, x, alpha * x)" not in (first / "layers.py").read_text()  # the task is stubbed
+    assert "np.where(x > 0, x, alpha * x)" in (second / "layers.py").read_text()  # an earlier solution ships solved
+    assert not (first / "losses.py").exists()
+
+    for assignment, new_task, module, right, wrong in [
+        (ASSIGNMENT, "leaky_relu_backward", "layers.py", "alpha * dout)", "dout)"),
+        ("losses", "mse", "losses.py", "target) ** 2))", "target) ** 3))"),
+    ]:
+        solved = tmp_path / f"{assignment}-solved"
+        autograder("solution", assignment, str(solved), cwd=course)
+        scores = grade(course, assignment, solved)
+        assert new_task in scores and lost(scores) == set()
+        broken = tmp_path / f"{assignment}-broken"
+        shutil.copytree(solved, broken)
+        break_function(broken / PACKAGE / module, right, wrong)
+        assert lost(grade(course, assignment, broken)) == {new_task}
+
+
+def test_this_course_grades_from_a_copy_outside_the_repository(tmp_path):
+    course, assignment = tmp_path / "elsewhere", "linear_regression"
+    shutil.copytree(REFERENCE_PACKAGE, course / "ref" / "numnet", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"))
+    shutil.copytree(SOURCE / assignment, course / "source" / assignment, ignore=shutil.ignore_patterns("mistakes"))
+    shutil.copytree(RELEASE / assignment, course / "release" / assignment)
+    shutil.copytree(SUITES / assignment, course / "hidden" / assignment, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(SUITES / "pytest.ini", course / "hidden" / "pytest.ini")
+    config = (PROJECT_ROOT / "nbgrader_config.py").read_text()
+    for old, new in [('"reference/numnet"', '"ref/numnet"'), ('"autograder/suites"', '"hidden"')]:
+        assert config.count(old) == 1
+        config = config.replace(old, new)
+    (course / "nbgrader_config.py").write_text(config)
+    append(course / "hidden" / assignment / "test_metrics.py", "\n# this copy's own suite\n")
+
+    solved = tmp_path / "solved"
+    autograder("solution", assignment, str(solved), cwd=course)
+    results = tmp_path / "results.json"
+    autograder("grade", assignment, str(solved), "--results", str(results), cwd=course)
+    graded = json.loads(results.read_text())
+    assert graded["score"] == graded["max_score"] > 0
+    suite = course / "hidden"
+    assert graded["extra_data"]["graded_with"]["suite"] == tree_sha256(
+        suite / assignment, suite / "pytest.ini", suite / "conftest.py") != tree_sha256(
+        SUITES / assignment, SUITES / "pytest.ini", SUITES / "conftest.py")
+
+
+def test_a_folder_without_a_course_is_explained(tmp_path):
+    done = subprocess.run([*AUTOGRADER, "--course-dir", str(tmp_path), "release"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and "has no nbgrader_config.py" in done.stderr
+
+
+@pytest.mark.parametrize("after", [["missing"], ["losses"]])
+def test_bad_order_is_explained(tmp_path, after):
+    for name, listed in [("losses", after), ("other", ["losses"])]:
+        append(tmp_path / "source" / name / "assignment.toml", f'[assignment]\nname = "{name}"\nafter = {json.dumps(listed)}\n'
+               '[release]\nmodules = ["a.py"]\n[submission]\nfiles = ["p/a.py"]\n[tasks.t]\npoints = 1\nfunctions = ["a.py:f"]\n')
+    with pytest.raises(ManifestError, match="has no manifest" if after == ["missing"] else "come after itself"):
+        ordered_assignments(tmp_path / "source", "p")
