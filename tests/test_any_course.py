@@ -13,6 +13,7 @@ import pytest
 from grading_support import TEST_SECRET
 
 from autograder.course import COURSE_ENV, Course
+from autograder.demo import build_class, load_mistakes
 from autograder.grading.provenance import tree_sha256
 from autograder.grading.runner import GradingOptions, grade_submission
 from autograder.manifest import ManifestError, ordered_assignments
@@ -117,7 +118,7 @@ def break_function(path: Path, right: str, wrong: str) -> None:
     path.write_text(text.replace(right, wrong))
 
 
-def test_quickstart_course_grows_as_data_and_grades(tmp_path):
+def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
     course = tmp_path / "course"
     autograder("quickstart", str(course), "--package", PACKAGE, cwd=tmp_path)
     append(course / "reference" / PACKAGE / "layers.py", BACKWARD)
@@ -138,6 +139,9 @@ def test_quickstart_course_grows_as_data_and_grades(tmp_path):
     assert "np.where(x > 0, x, alpha * x)" not in (first / "layers.py").read_text()  # the task is stubbed
     assert "np.where(x > 0, x, alpha * x)" in (second / "layers.py").read_text()  # an earlier solution ships solved
     assert not (first / "losses.py").exists()
+    monkeypatch.setenv(COURSE_ENV, str(course))
+    assert build_class("losses", tmp_path / "class") == ["ada_reference", "bo_untouched"]  # no sample mistakes
+    monkeypatch.delenv(COURSE_ENV)
 
     for assignment, new_task, module, right, wrong in [
         (ASSIGNMENT, "leaky_relu_backward", "layers.py", "alpha * dout)", "dout)"),
@@ -192,3 +196,11 @@ def test_bad_order_is_explained(tmp_path, after):
                '[release]\nmodules = ["a.py"]\n[submission]\nfiles = ["p/a.py"]\n[tasks.t]\npoints = 1\nfunctions = ["a.py:f"]\n')
     with pytest.raises(ManifestError, match="has no manifest" if after == ["missing"] else "come after itself"):
         ordered_assignments(tmp_path / "source", "p")
+
+
+def test_a_broken_mistake_file_is_explained(tmp_path):
+    (tmp_path / "eve.toml").write_text('description = "no edits"\n')
+    with pytest.raises(ManifestError, match="eve.toml: not a mistake file"):
+        load_mistakes(tmp_path)
+    assert [m.student for m in load_mistakes(SOURCE / "fc_nets" / "mistakes")] == [
+        "dana_relu_sign", "eli_unbiased_var", "finn_softmax_no_mean"]
