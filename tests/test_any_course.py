@@ -140,6 +140,10 @@ def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
     assert "np.where(x > 0, x, alpha * x)" in (second / "layers.py").read_text()  # an earlier solution ships solved
     assert not (first / "losses.py").exists()
     assert f"`{PACKAGE}/layers.py:leaky_relu_backward`" in (course / "release" / ASSIGNMENT / "README.md").read_text()
+    layers = course / "reference" / PACKAGE / "layers.py"
+    layers.write_text(layers.read_text().replace("same shape and dtype", "same shape and the same dtype"))
+    shared = autograder("release", ASSIGNMENT, cwd=course)
+    assert "now stale (they share reference modules): losses;" in shared.stderr
     monkeypatch.setenv(COURSE_ENV, str(course))
     assert build_class("losses", tmp_path / "class") == ["ada_reference", "bo_untouched"]  # no sample mistakes
     monkeypatch.delenv(COURSE_ENV)
