@@ -10,7 +10,7 @@ from rich.markup import escape as escape_rich
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from autograder import similarity
-from autograder.paths import ASSIGNMENTS, CourseLayout
+from autograder.paths import CourseLayout
 
 
 def _share(text: str) -> float:
@@ -23,7 +23,7 @@ def _share(text: str) -> float:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "similarity", help="rank pairs of students with similar task code (evidence to review, never a penalty)")
-    parser.add_argument("assignment", choices=ASSIGNMENTS)
+    parser.add_argument("assignment", help="an assignment of the course")
     parser.add_argument("--course-dir", type=Path, help="course folder (default: $AUTOGRADER_COURSE_DIR or this checkout)")
     parser.add_argument("--zips", type=Path, help="also read the <student>.zip files of this folder")
     parser.add_argument("--known", type=Path, help="folder of known solutions (any layout) to compare every student with")

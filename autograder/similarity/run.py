@@ -18,7 +18,8 @@ from scipy.sparse.csgraph import connected_components
 
 from autograder.batch.discovery import Submission, discover
 from autograder.manifest import Manifest, load_manifest
-from autograder.paths import RELEASE, CourseLayout
+from autograder.course import current_course
+from autograder.paths import CourseLayout
 from autograder.similarity.fingerprint import Fingerprint, Settings, fingerprint
 from autograder.similarity.index import IndexSettings, Owner, Pair, score_task
 from autograder.similarity.normalize import Document
@@ -91,7 +92,7 @@ def _prints(owner: Owner, documents: TaskDocuments, context: Context) -> Prints:
 def fingerprint_submission(submission: Submission, context: Context) -> Prints:
     """Fingerprint one student's submission (runs in a pool process or on a Dask worker)."""
     manifest = context.manifest
-    modules = tuple(f"numnet/{module}" for module in manifest.task_functions())
+    modules = tuple(f"{manifest.package}/{module}" for module in manifest.task_functions())
     try:
         files = submission_code(submission.path, manifest.student_files, modules)
         documents = task_documents(files, manifest, context.starter.given_names)
@@ -146,7 +147,8 @@ def run_similarity(assignment: str, course: CourseLayout, options: Options,
                    on_done: Callable[[Prints], None] = lambda prints: None) -> Report:
     """Fingerprint the class (and the known folder), score every task, rank the pairs."""
     manifest = load_manifest(assignment)
-    context = Context(manifest, load_starter(manifest, RELEASE / assignment, options.settings), options.settings)
+    release = current_course().release / assignment
+    context = Context(manifest, load_starter(manifest, release, options.settings), options.settings)
     submissions = discover(course.submitted, assignment, options.zips)
     on_start(len(submissions))
     prints: dict[Owner, Prints] = {}

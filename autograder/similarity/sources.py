@@ -44,7 +44,7 @@ def read_code(path: Path, label: str, files: CodeFiles) -> None:
 
 
 def submission_code(submission: Path, owned: tuple[str, ...], modules: tuple[str, ...]) -> CodeFiles:
-    """The ``modules`` (paths like ``numnet/layers.py``) of a submission folder or ``.zip``."""
+    """The ``modules`` (paths like ``pkg/layers.py``) of a submission folder or ``.zip``."""
     if submission.is_file():
         with tempfile.TemporaryDirectory(prefix="similarity-") as tmp:
             try:

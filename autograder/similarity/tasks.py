@@ -58,7 +58,7 @@ def task_documents(files: CodeFiles, manifest: Manifest, given_names: frozenset[
     refs = {(ref.module, ref.qualname) for task in manifest.tasks.values() for ref in task.functions}
     found: dict[tuple[str, str], tuple[str, Fragment]] = {}
     for label, text in files.texts.items():
-        wanted = sorted({name for module, name in refs if any_module or label == f"numnet/{module}"})
+        wanted = sorted({name for module, name in refs if any_module or label == f"{manifest.package}/{module}"})
         fragments, problem = extract(text, label, wanted)
         if problem:
             notes.append(f"{problem}: " + ("compared by tokens only" if fragments else "no task function found"))
@@ -86,8 +86,8 @@ def load_starter(manifest: Manifest, release: Path, settings: Settings) -> Start
     files = CodeFiles()
     names: set[str] = set()
     for module in sorted(manifest.task_functions()):
-        text = (release / "numnet" / module).read_text(encoding="utf-8")
-        files.texts[f"numnet/{module}"] = text
+        text = (release / manifest.package / module).read_text(encoding="utf-8")
+        files.texts[f"{manifest.package}/{module}"] = text
         names |= module_names(text, module)
     given = frozenset(names)
     documents = task_documents(files, manifest, given).documents
