@@ -21,11 +21,10 @@ from functools import cache
 from pathlib import Path
 
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.paths import PROJECT_ROOT
+from autograder.release.notebooks import CONFIG_FILE, load_config
 
-CONFIG_FILE = "nbgrader_config.py"
 COURSE_ENV = "AUTOGRADER_COURSE_DIR"
 
 
@@ -43,13 +42,6 @@ def find_course_root(start: Path | None = None) -> Path:
         if (folder / CONFIG_FILE).is_file():
             return folder
     return PROJECT_ROOT
-
-
-def load_config(root: Path) -> Config:
-    """The course's nbgrader configuration (``root / nbgrader_config.py``)."""
-    if not (root / CONFIG_FILE).is_file():
-        raise CourseError(f"{root} is not a course directory: it has no {CONFIG_FILE}")
-    return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
 
 
 def _setting(section: Config, key: str, default: str) -> str:
@@ -73,6 +65,8 @@ class Course:
     def load(cls, root: Path) -> "Course":
         """The course whose ``nbgrader_config.py`` is in ``root``."""
         root = Path(root).resolve()
+        if not (root / CONFIG_FILE).is_file():
+            raise CourseError(f"{root} is not a course directory: it has no {CONFIG_FILE}")
         config = load_config(root)
         own, folders = config.Autograder, config.CourseDirectory
         if "reference_dir" not in own:
@@ -85,7 +79,7 @@ class Course:
             reference=reference,
             source=root / _setting(folders, "source_directory", "source"),
             release=root / _setting(folders, "release_directory", "release"),
-            suites=root / _setting(own, "suites_dir", "autograder/suites"),
+            suites=root / _setting(own, "suites_dir", "suites"),
         )
 
     @property
