@@ -242,8 +242,8 @@ def test_requirements_are_the_third_party_packages_a_release_imports(tmp_path):
     notebook = new_notebook(cells=[new_code_cell("%matplotlib inline\nimport matplotlib.pyplot as plt", id="plot")])
     nbformat.write(notebook, tmp_path / "Demo.ipynb")
     known = project_requirements()
-    assert release_requirements(tmp_path, known) == [known["matplotlib"], known["scikit-learn"]]
+    assert release_requirements(tmp_path, "numnet", known) == [known["matplotlib"], known["scikit-learn"]]
 
     (tmp_path / "numnet" / "extra.py").write_text("import nbformat\n")
     with pytest.raises(RequirementError, match="imports 'nbformat', which is not a dependency"):
-        release_requirements(tmp_path, {"matplotlib": "matplotlib", "scikit-learn": "scikit-learn"})
+        release_requirements(tmp_path, "numnet", {"matplotlib": "matplotlib", "scikit-learn": "scikit-learn"})

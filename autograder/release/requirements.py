@@ -18,7 +18,6 @@ from pathlib import Path
 
 from autograder.paths import PROJECT_ROOT
 
-LOCAL_PACKAGES = frozenset({"numnet"})
 #: Lines of a notebook cell that are IPython syntax, not Python.
 _IPYTHON_LINE = re.compile(r"^\s*[%!]")
 
@@ -65,12 +64,13 @@ def imported_modules(folder: Path) -> set[str]:
     return names
 
 
-def release_requirements(folder: Path, known: dict[str, str] | None = None) -> list[str]:
-    """The requirement lines (sorted) for the third-party modules imported in ``folder``."""
+def release_requirements(folder: Path, package: str, known: dict[str, str] | None = None) -> list[str]:
+    """The requirement lines (sorted) for the third-party modules imported in ``folder``
+    (``package`` is the release's own package)."""
     known = project_requirements() if known is None else known
     distributions = importlib.metadata.packages_distributions()
     wanted = set()
-    for module in imported_modules(folder) - LOCAL_PACKAGES - set(sys.stdlib_module_names):
+    for module in imported_modules(folder) - {package} - set(sys.stdlib_module_names):
         names = [_normalized(d) for d in distributions.get(module, ()) if _normalized(d) in known]
         if not names:
             raise RequirementError(f"{folder}: the release imports {module!r}, which is not a dependency in pyproject.toml")

@@ -36,7 +36,7 @@ def write_scaffold(manifest: Manifest, dest: Path) -> None:
     ``dest`` (which holds its notebooks and modules already), and copy the student tools into
     ``dest / TOOLS_FOLDER``."""
     cython = any(module.endswith(".pyx") for module in manifest.modules)
-    packages = release_requirements(dest)
+    packages = release_requirements(dest, manifest.package)
     names = [re.split(r"[<>=!~;\[ ]", spec)[0] for spec in packages]
     for name in SCAFFOLD:
         text = _environment.get_template(f"{name}.j2").render(
