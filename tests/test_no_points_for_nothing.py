@@ -8,7 +8,7 @@ import pytest
 from autograder.grading.plugin import TestRecord
 from autograder.grading.runner import credited, score
 from autograder.manifest import load_manifest
-from autograder.paths import ASSIGNMENTS
+from release_support import ASSIGNMENTS
 from degenerate import MODES, degenerate_submission
 from grading_support import grade, task_scores
 

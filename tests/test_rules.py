@@ -10,10 +10,11 @@ import pytest
 
 from autograder.cli import main
 from autograder.grading.runner import GradingOptions, grade_submission
-from autograder.paths import ASSIGNMENTS, SOURCE, SUITES
+from autograder.paths import SOURCE, SUITES
 from autograder.rules.statements import RuleError, rules_in_docstring, stated_rules
 from autograder.rules.table import rules_table
 from grading_support import TEST_SECRET, reference_submission
+from release_support import ASSIGNMENTS
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

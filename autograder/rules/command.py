@@ -12,13 +12,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from autograder.paths import ASSIGNMENTS
+from autograder.manifest import ManifestError
 from autograder.rules.table import RulesTable, rules_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("rules", help="rules -> public tests -> hidden checks of an assignment")
-    parser.add_argument("assignment", choices=ASSIGNMENTS, nargs="+")
+    parser.add_argument("assignment", nargs="+", help="assignments of the course")
     parser.add_argument("--check", action="store_true", help="only report gaps; exit 1 when there are any")
     parser.set_defaults(run=run)
 
@@ -39,7 +39,12 @@ def run(args: argparse.Namespace) -> int:
     console = Console(soft_wrap=False)
     failed = False
     for assignment in args.assignment:
-        table = rules_table(assignment)
+        try:
+            table = rules_table(assignment)
+        except ManifestError as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            failed = True
+            continue
         if not args.check:
             console.print(render(table))
         for problem in table.problems:

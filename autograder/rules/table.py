@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.manifest import load_manifest
-from autograder.paths import REFERENCE_PACKAGE, SOURCE, SUITES
+from autograder.course import current_course
 from autograder.rules.statements import Rule, stated_rules
 from autograder.rules.usage import TestUse, tests_in_folder
 
@@ -34,10 +34,13 @@ def _citation_problems(uses: list[TestUse], stated: dict[str, Rule], kind: str) 
             for use in uses for rule in use.rules if rule not in stated]
 
 
-def rules_table(assignment: str, reference: Path = REFERENCE_PACKAGE, source: Path = SOURCE,
-                suites: Path = SUITES) -> RulesTable:
-    """The rules table of ``assignment``, from the released modules' docstrings and the tests' markers."""
-    manifest = load_manifest(assignment, source)
+def rules_table(assignment: str, reference: Path | None = None, source: Path | None = None,
+                suites: Path | None = None) -> RulesTable:
+    """The rules table of ``assignment``, from the released modules' docstrings and the tests' markers
+    (the folders default to the current course's)."""
+    course = current_course()
+    reference, source, suites = reference or course.reference, source or course.source, suites or course.suites
+    manifest = load_manifest(assignment, source, course.package)
     stated = stated_rules(reference, [module for module in manifest.modules if module.endswith((".py", ".pyx"))])
     hidden = tests_in_folder(suites / assignment, f"suites/{assignment}")
     public = tests_in_folder(source / assignment / "tests", f"{assignment}/tests")
