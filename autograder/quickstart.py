@@ -46,9 +46,12 @@ import numpy as np
 
 
 def leaky_relu_forward(x: np.ndarray, alpha: float) -> np.ndarray:
-    """``x`` where it is positive, ``alpha * x`` elsewhere; same shape and dtype as ``x``.
+    """``x`` where it is positive, ``alpha * x`` elsewhere.
 
-    ``x`` is not modified.
+    Rules
+    -----
+    - ``leaky_relu.forward``: the output has the shape of ``x``, holds ``x`` where it is
+      positive and ``alpha * x`` elsewhere, and ``x`` is not modified.
     """
     ### BEGIN SOLUTION
     out = np.where(x > 0, x, alpha * x)
@@ -85,6 +88,7 @@ from autograder.grading.compare import expect_array
 
 
 @pytest.mark.task("leaky_relu_forward")
+@pytest.mark.rule("leaky_relu.forward")
 @pytest.mark.parametrize("shape", [(7,), (4, 6), (2, 3, 5)])
 def test_leaky_relu_forward(student, reference, rng, tol, shape):
     """the output matches the reference for any shape and slope"""
@@ -104,6 +108,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "task(name): the graded task a test exercises")
+    config.addinivalue_line("markers", "rule(*ids): the rules, stated in the docstrings, that a test exercises")
 '''
 
 PUBLIC_TEST = '''\
@@ -115,6 +120,7 @@ from {package}.layers import leaky_relu_forward
 
 
 @pytest.mark.task("leaky_relu_forward")
+@pytest.mark.rule("leaky_relu.forward")
 def test_leaky_relu_scales_only_negative_inputs():
     x = np.array([-2.0, -0.5, 0.0, 1.5])
     assert np.allclose(leaky_relu_forward(x, 0.1), [-0.2, -0.05, 0.0, 1.5])

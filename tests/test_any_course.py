@@ -27,7 +27,12 @@ PACKAGE = "mynet"
 BACKWARD = '''
 
 def leaky_relu_backward(dout: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
-    """Gradient with respect to ``x``: ``dout`` where ``x`` is positive, ``alpha * dout`` elsewhere."""
+    """Gradient with respect to ``x``.
+
+    Rules
+    -----
+    - ``leaky_relu.backward``: ``dout`` where ``x`` is positive, ``alpha * dout`` elsewhere.
+    """
     ### BEGIN SOLUTION
     dx = np.where(x > 0, dout, alpha * dout)
     ### END SOLUTION
@@ -42,6 +47,7 @@ functions = ["layers.py:leaky_relu_backward"]
 BACKWARD_CHECK = '''
 
 @pytest.mark.task("leaky_relu_backward")
+@pytest.mark.rule("leaky_relu.backward")
 def test_leaky_relu_backward(student, reference, rng, tol):
     """the gradient matches the reference"""
     x, dout = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
@@ -53,7 +59,12 @@ import numpy as np
 
 
 def mse_loss(pred: np.ndarray, target: np.ndarray) -> float:
-    """Mean of ``(pred - target) ** 2`` over all entries."""
+    """Mean squared error.
+
+    Rules
+    -----
+    - ``mse.value``: the mean of ``(pred - target) ** 2`` over all entries, as a float.
+    """
     ### BEGIN SOLUTION
     loss = float(np.mean((pred - target) ** 2))
     ### END SOLUTION
@@ -82,6 +93,7 @@ from autograder.grading.compare import expect_scalar
 
 
 @pytest.mark.task("mse")
+@pytest.mark.rule("mse.value")
 def test_mse(student, reference, rng, tol):
     """the loss matches the reference"""
     pred, target = rng.standard_normal(9), rng.standard_normal(9)
@@ -141,7 +153,7 @@ def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
     assert not (first / "losses.py").exists()
     assert f"`{PACKAGE}/layers.py:leaky_relu_backward`" in (course / "release" / ASSIGNMENT / "README.md").read_text()
     layers = course / "reference" / PACKAGE / "layers.py"
-    layers.write_text(layers.read_text().replace("same shape and dtype", "same shape and the same dtype"))
+    layers.write_text(layers.read_text().replace("elsewhere.\n", "everywhere else.\n", 1))
     shared = autograder("release", ASSIGNMENT, cwd=course)
     assert "now stale (they share reference modules): losses;" in shared.stderr
     monkeypatch.setenv(COURSE_ENV, str(course))
