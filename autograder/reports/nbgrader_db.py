@@ -36,7 +36,8 @@ from traitlets.config import Config
 
 from autograder.batch.run import ClassRow
 from autograder.manifest import Manifest
-from autograder.paths import PROJECT_ROOT, SOURCE, CourseLayout
+from autograder.course import current_course
+from autograder.paths import PROJECT_ROOT, CourseLayout
 from autograder.release import grading_notebook
 from autograder.release.notebooks import CONFIG_FILE, generate_assignment, load_config
 from autograder.reports.scores import task_scores
@@ -115,7 +116,7 @@ def _structure_is_current(db_path: Path, manifest: Manifest) -> bool:
         return tasks == {task.name: task.points for task in manifest.tasks.values()}
 
 
-def ensure_assignment(db_path: Path, manifest: Manifest, config: Config, source: Path = SOURCE) -> None:
+def ensure_assignment(db_path: Path, manifest: Manifest, config: Config, source: Path | None = None) -> None:
     """Make the gradebook know the assignment's notebooks and cells exactly as
     ``nbgrader generate_assignment`` records them, unless it already does (a due
     date or anything else set in nbgrader is kept)."""
@@ -125,7 +126,8 @@ def ensure_assignment(db_path: Path, manifest: Manifest, config: Config, source:
         return
     with tempfile.TemporaryDirectory(prefix="gradebook-") as scratch, _alembic_on_path():
         try:
-            generate_assignment(manifest.name, source, config, Path(scratch, manifest.name), db_url=_db_url(db_path))
+            generate_assignment(manifest.name, source or current_course().source, config, Path(scratch, manifest.name),
+                                db_url=_db_url(db_path))
         except NbGraderException as exc:
             raise GradebookError(f"{db_path} can't record {manifest.name} as its sources define it: {exc}") from None
     if not _structure_is_current(db_path, manifest):
@@ -188,7 +190,7 @@ def update_gradebook(course: CourseLayout, manifest: Manifest, rows: Sequence[Cl
 
     config = course_config(course)
     ensure_assignment(db_path, manifest, config)
-    source_notebook = grading_notebook.read_source(SOURCE / manifest.name)
+    source_notebook = grading_notebook.read_source(current_course().source / manifest.name)
     url = _db_url(db_path)
     with open_gradebook(db_path) as gradebook, warnings.catch_warnings():
         # nbgrader's own add_submission triggers SQLAlchemy autoflush warnings; they are harmless
