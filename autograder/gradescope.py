@@ -26,7 +26,7 @@ from autograder.paths import PROJECT_ROOT
 from autograder.reports.scores import task_of
 
 #: Top-level entries of the checkout that the grader needs at run time.
-INCLUDED = ("pyproject.toml", "setup.py", "README.md", "autograder/", "student_tools/", "reference/", "source/", "release/")
+INCLUDED = ("pyproject.toml", "setup.py", "README.md", "nbgrader_config.py", "autograder/", "student_tools/", "reference/", "source/", "release/")
 PROJECT = "project"
 SECRET = "secret"
 
