@@ -69,3 +69,16 @@ def layers_namespace():
     from autograder.grading.plugin import Reference
 
     return Reference()
+
+
+@pytest.mark.parametrize("case", sorted(CONV_CASES))
+def test_every_convolution_window_covers_part_of_the_image(case):
+    """A window of padding only has all-zero columns, which an im2col that writes nothing gets right."""
+    for seed in range(50):
+        x, w, _, conv = conv_inputs(np.random.default_rng(seed), **CONV_CASES[case])
+        pad, stride = conv["pad"], conv["stride"]
+        image = np.pad(np.ones(x.shape[2:]), pad)
+        HH, WW = w.shape[2:]
+        for top in range(0, image.shape[0] - HH + 1, stride):
+            for left in range(0, image.shape[1] - WW + 1, stride):
+                assert image[top:top + HH, left:left + WW].any(), (case, seed, top, left)
