@@ -215,7 +215,9 @@ def test_the_grading_process_memory_stays_bounded_whatever_the_worker_sends(tmp_
                           cwd=Path(__file__).parent, env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)})
     assert done.returncode == 0, done.stderr[-3000:]
     measured = json.loads(done.stdout.strip().splitlines()[-1])
-    assert measured["peak_mib"] < 320, measured["peak_mib"]
+    # The interpreter with the grader, pytest and NumPy loaded peaks at 200-330 MiB here; a reader that kept
+    # the endless array (or copies of the 64 MiB reply) would pass 1 GiB.
+    assert measured["peak_mib"] < 512, measured["peak_mib"]
     largest, endless, many = measured["metrics"]
     rmse = "your code raised TypeError: only 0-dimensional arrays"  # the student's RMSE calls the flooding MSE
     assert largest and all(re.search(r"expected a number, got an array of shape \(8388096,\)", o) or rmse in o for o in largest)
