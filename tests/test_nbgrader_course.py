@@ -75,6 +75,9 @@ def course(tmp_path_factory) -> dict:
     shutil.copytree(PROJECT_ROOT / "source", root / "source")
     with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
         config.write(LATE_PLUGIN)
+        # the copy keeps this checkout's reference package and hidden suites where they are
+        config.write(f"c.Autograder.reference_dir = {str(PROJECT_ROOT / 'reference' / 'numnet')!r}\n"
+                     f"c.Autograder.suites_dir = {str(PROJECT_ROOT / 'autograder' / 'suites')!r}\n")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NBGRADER_EXCHANGE": str(exchange),
            "AUTOGRADER_SECRET": "the secret of the end-to-end course", "OMP_NUM_THREADS": "1"}
     out = {"root": root, "env": env}
