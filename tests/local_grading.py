@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from _pytest.runner import runtestprotocol
 
-from autograder.grading import wire
+from autograder.untrusted import wire
 from autograder.grading.build import DEFAULT_CACHE, build_extensions
 from autograder.grading.client import StudentPackage
 from autograder.grading.limits import Limits

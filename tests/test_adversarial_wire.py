@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.grading import wire
+from autograder.untrusted import wire
 from autograder.grading.client import StudentError, WorkerCrashed
 from autograder.grading.feedback import render_feedback
 from autograder.grading.limits import Limits

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from autograder.grading import wire
+from autograder.untrusted import wire
 from autograder.grading.client import StudentError, StudentTimeout, WorkerCrashed
 from autograder.grading.compare import Mismatch, expect_array
 from autograder.grading.limits import Limits

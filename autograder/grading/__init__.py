@@ -1,2 +1,3 @@
-"""The grading engine: the trusted side (runner, plugin, comparisons, results) and
-the untrusted worker it talks to (``worker.py`` with ``wire.py``)."""
+"""The grading engine, the trusted side: runner, plugin, checks, comparisons, the
+build and the worker's launch, results. What runs in the sandbox is in
+:mod:`autograder.untrusted`."""

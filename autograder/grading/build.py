@@ -6,7 +6,7 @@
 2. The cache key hashes those files, the toolchain's versions, the build description
    and the in-sandbox build script; a cached build is copied in.
 3. Otherwise a private copy of those files is staged in a fresh build folder and
-   :mod:`autograder.grading.cython_build` (a private copy too) runs Cython and the C
+   :mod:`autograder.untrusted.cython_build` (a private copy too) runs Cython and the C
    compiler there, inside the same isolation as the worker, as a user of its own,
    with the build's limits. It sees the toolchain and the build folder, nothing else.
 4. The grader copies the expected extension files out (regular files only), into the
@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from autograder import untrusted
 from autograder.grading.client import library_dirs, library_folders
 from autograder.grading.isolation import Isolation, detect, python_folders
 from autograder.grading.limits import Limits, apply_limits
@@ -62,7 +63,7 @@ MODULE_FLAGS = ("-Og", *_C_FLAGS)
 SHARED_FLAGS = ("-O2", *_C_FLAGS)
 CYTHON_OPTIONS = {"language_level": 3}
 TOOLCHAIN_LIBRARIES = ("Cython", "numpy")
-BUILD_SCRIPT = Path(__file__).with_name("cython_build.py")
+BUILD_SCRIPT = Path(untrusted.__file__).with_name("cython_build.py")
 LOG_LIMIT = 6000
 MAX_EXTENSION_BYTES = 64 << 20
 

@@ -1,6 +1,6 @@
 """The grader's end of the worker's pipes: reads and writes that give up at a deadline.
 
-:func:`autograder.grading.wire.read_message` and ``write_message`` use it like a
+:func:`autograder.untrusted.wire.read_message` and ``write_message`` use it like a
 binary stream. Every wait is a ``select`` bounded by the current call's deadline,
 so a call into student code needs no thread of its own to be timed out.
 """

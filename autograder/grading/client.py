@@ -1,6 +1,6 @@
 """The trusted side of the trust boundary: a student worker process and proxies to it.
 
-:class:`StudentProcess` starts :mod:`autograder.grading.worker` in a separate
+:class:`StudentProcess` starts :mod:`autograder.untrusted.worker` in a separate
 process, sends it requests and enforces the time limits. A crash, hang or exit
 of the worker fails only the request in flight; the next request starts a fresh
 worker. :class:`StudentPackage` lets hidden tests call the student's code as if
@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.grading import wire
+from autograder import untrusted
+from autograder.untrusted import wire
 from autograder.grading.channel import DeadlineChannel, Expired
 from autograder.grading.isolation import Isolation, detect
 from autograder.grading.limits import Limits, apply_limits
@@ -118,7 +119,7 @@ class StudentProcess:
         """Copy the worker's own code into ``runtime`` and link the allowed libraries
         into ``runtime/libs``, so that nothing else installed beside them (the grader,
         the reference package, their ``.pth`` hooks) is importable by the worker."""
-        here = Path(__file__).resolve().parent
+        here = Path(untrusted.__file__).resolve().parent
         libs = self.runtime / "libs"
         libs.mkdir(parents=True, exist_ok=True)
         for name in _RUNTIME_FILES:
