@@ -15,6 +15,7 @@ from autograder_student.manifest import (
     AssignmentInfo,
     ManifestError,
     TaskInfo,
+    package_of,
     parse_assignment,
     read_toml,
     require,
@@ -107,14 +108,6 @@ def _tolerances(table: dict[str, Any], base: dict[str, float], where: str) -> di
             raise ManifestError(f"{where}: tolerance {key!r} must be a number in (0, 1), got {value!r}")
         merged[key] = float(value)
     return merged
-
-
-def package_of(student_files: tuple[str, ...]) -> str:
-    """The package a release ships, read off the student's module paths (``pkg/mod.py``)."""
-    packages = {f.split("/", 1)[0] for f in student_files if "/" in f and f.endswith((".py", ".pyx"))}
-    if len(packages) != 1:
-        raise ManifestError(f"the student's modules must lie in one package folder, found {sorted(packages) or 'none'}")
-    return packages.pop()
 
 
 def _order(head: dict[str, Any], where: str) -> tuple[int | None, tuple[str, ...]]:

@@ -16,7 +16,7 @@ from rich.table import Table
 from threadpoolctl import threadpool_limits
 
 from . import torch_ops
-from .cases import CASES, measure
+from .cases import CASES, COURSE, measure
 from .timing import use_thread_cpu_time
 
 TABLE_WIDTH = 160
@@ -35,7 +35,7 @@ def _cell(value: float | None, digits: int = 2) -> str:
 
 def render(rows: list[dict[str, Any]], clock: str = "wall") -> Table:
     """The results as a table: times in ms (by ``clock``), then the fast layer's ratios."""
-    table = Table(title=f"numnet fast layers: median {clock} ms of interleaved repeats (naive: one run)",
+    table = Table(title=f"{COURSE.package} fast layers: median {clock} ms of interleaved repeats (naive: one run)",
                   caption="GEMM: the bare matrix products at the heart of an im2col layer (forward: 1, backward: 2); "
                           "err: largest error of fast / largest |naive|")
     for header in ("case", "dtype", "pass", *(name for name, _ in COLUMNS), "fast/GEMM", "fast/torch", "err"):

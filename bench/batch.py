@@ -34,7 +34,7 @@ from autograder.paths import CourseLayout
 
 TARGET_PER_MINUTE = {"conv_nets": 40.0}
 SECRET = Secret(b"benchmark secret", "bench")
-PYX = "numnet/im2col_cython.pyx"
+PYX_MODULE = "im2col_cython.pyx"  # the Cython module the buggy variants edit
 #: Buggy versions of the reference ``.pyx``: (template name, text in the reference, replacement).
 PYX_MISTAKES = (
     ("pyx_padding_ignored", "dst[k] = src[k + j - padding]", "dst[k] = src[k + j]"),
@@ -47,15 +47,16 @@ def write_templates(assignment: str, templates: Path) -> list[str]:
     """The demo class plus, where the assignment has a ``.pyx`` task, its buggy variants; the template names."""
     names = build_class(assignment, templates)
     reference = templates / names[0] / assignment
-    if not (reference / PYX).is_file():
+    pyx = Path(current_course().package, PYX_MODULE)
+    if not (reference / pyx).is_file():
         return names
     for name, old, new in PYX_MISTAKES:
         folder = templates / name / assignment
         shutil.copytree(reference, folder)
-        text = (folder / PYX).read_text()
+        text = (folder / pyx).read_text()
         if old not in text:
             raise RuntimeError(f"the .pyx mistake {name!r} no longer matches the reference")
-        (folder / PYX).write_text(text.replace(old, new, 1))
+        (folder / pyx).write_text(text.replace(old, new, 1))
         names.append(name)
     return names
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from autograder.course import current_course
 from autograder.grading.build import MODULE_FLAGS, BuildOutcome, build_extensions
 from autograder.grading.limits import Limits
 from autograder.release.solution import write_solution
@@ -66,7 +67,7 @@ def measure_at(level: str, repeats: int) -> dict[str, dict[str, float]]:
                     pyx.write_text(pyx.read_text() + f"\n# build {label}\n")
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir()
-            return build_extensions(sandbox, work, Limits(isolation=level), cache)
+            return build_extensions(sandbox, work, Limits(isolation=level), cache, package=current_course().package)
 
         first = timed(lambda: build("first"))
         cold = [timed(lambda index=index: build(str(index))) for index in range(repeats)]

@@ -44,7 +44,8 @@ def personalise(text: str, seed: int) -> str:
 def generate_class(assignment: str, course: CourseLayout, students: int) -> list[tuple[str, str]]:
     """Write the class; return the planted (original, copy) pairs."""
     reference = write_solution(assignment, course.root / "reference") and course.root / "reference"
-    modules = [f"numnet/{m}" for m in load_manifest(assignment).task_functions() if m.endswith(".py")]
+    manifest = load_manifest(assignment)
+    modules = [f"{manifest.package}/{m}" for m in manifest.task_functions() if m.endswith(".py")]
     planted = []
     for index in range(students):
         name = f"s{index:03d}"

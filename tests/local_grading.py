@@ -169,8 +169,9 @@ class LocalWorker:
 
 def staged_worker(assignment: str, submission: Path, workdir: Path) -> LocalWorker:
     """``submission`` staged over the release (and its Cython extension built), served in this process."""
-    staged = stage(load_manifest(assignment), submission, RELEASE / assignment, workdir)
-    outcome = build_extensions(staged.sandbox, workdir, Limits(), DEFAULT_CACHE)
+    manifest = load_manifest(assignment)
+    staged = stage(manifest, submission, RELEASE / assignment, workdir)
+    outcome = build_extensions(staged.sandbox, workdir, Limits(), DEFAULT_CACHE, package=manifest.package)
     if outcome is not None and not outcome.ok:
         raise RuntimeError(f"the Cython extension of {submission} did not build:\n{outcome.log}")
     return LocalWorker(ModuleTable(staged.sandbox))

@@ -46,7 +46,7 @@ def build(root: Path, source: str, cache: Path, limits: Limits = LIMITS, refuse_
     sandbox = tiny_sandbox(root, source)
     work = root / "work"
     work.mkdir()
-    outcome = build_extensions(sandbox, work, limits, cache, refuse_unconfined=refuse_unconfined)
+    outcome = build_extensions(sandbox, work, limits, cache, package="numnet", refuse_unconfined=refuse_unconfined)
     assert outcome is not None
     return outcome
 
@@ -99,7 +99,7 @@ def test_allowed_directives_and_headers_build(tmp_path, make_student):
     (sandbox / "numnet" / "helpers.pxi").write_text("HELPER = 49.0\n")
     work = tmp_path / "work"
     work.mkdir()
-    outcome = build_extensions(sandbox, work, LIMITS, tmp_path / "cache", refuse_unconfined=True)
+    outcome = build_extensions(sandbox, work, LIMITS, tmp_path / "cache", package="numnet", refuse_unconfined=True)
     assert outcome is not None and outcome.ok, outcome.log
     process = StudentProcess(sandbox, tmp_path / "runtime", LIMITS, tmp_path / "worker.log")
     try:

@@ -1,5 +1,6 @@
 """Any course directory grades with the installed engine: a quickstart course grown
-purely as data, and a copy of this course's reference and suites kept elsewhere."""
+purely as data (a package not named like this course's, with a Cython module), and a
+copy of this course's reference and suites kept elsewhere."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from autograder_student.cli import main as student_main
 from grading_support import TEST_SECRET
 
 from autograder.course import COURSE_ENV, Course
@@ -19,7 +21,9 @@ from autograder.grading.runner import GradingOptions, grade_submission
 from autograder.manifest import ManifestError, ordered_assignments
 from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, RELEASE, SOURCE, SUITES
 from autograder.quickstart import ASSIGNMENT
+from autograder.release.builder import Inputs
 from autograder.release.cells import nbgrader_cell, write_notebook
+from autograder.release.solution import write_solution
 
 AUTOGRADER = [sys.executable, "-m", "autograder"]
 PACKAGE = "mynet"
@@ -54,6 +58,51 @@ def test_leaky_relu_backward(student, reference, rng, tol):
     expected = reference.layers.leaky_relu_backward(dout, x, 0.2)
     expect_array("leaky_relu_backward", student.layers.leaky_relu_backward(dout, x, 0.2), expected, tol["gradient"])
 '''
+FAST = '''# cython: language_level=3
+"""The leaky ReLU, compiled."""
+import numpy as np
+
+
+def leaky_relu_fast(double[::1] x, double alpha):
+    """``leaky_relu_forward`` of a 1-D float64 array.
+
+    Rules
+    -----
+    - ``leaky_relu.fast``: the values of ``leaky_relu_forward(x, alpha)``.
+    """
+    cdef Py_ssize_t i
+    cdef double[::1] out = np.empty(x.shape[0])
+    ### BEGIN SOLUTION
+    for i in range(x.shape[0]):
+        out[i] = x[i] if x[i] > 0 else alpha * x[i]
+    ### END SOLUTION
+    return np.asarray(out)
+'''
+FAST_TASK = '''
+[tasks.leaky_relu_fast]
+title = "Leaky ReLU, compiled"
+points = 3
+functions = ["fast.pyx:leaky_relu_fast"]
+'''
+FAST_CHECK = '''
+
+@pytest.mark.task("leaky_relu_fast")
+@pytest.mark.rule("leaky_relu.fast")
+def test_leaky_relu_fast(student, reference, rng, tol):
+    """the compiled layer matches the reference's Python layer"""
+    x = rng.standard_normal(11)
+    expected = reference.layers.leaky_relu_forward(x.copy(), 0.1)
+    expect_array("leaky_relu_fast", student.fast.leaky_relu_fast(x, 0.1), expected, tol["forward"])
+'''
+FAST_PUBLIC_TEST = '''
+
+@pytest.mark.task("leaky_relu_fast")
+@pytest.mark.rule("leaky_relu.fast")
+def test_leaky_relu_fast_matches_the_python_layer():
+    from {package}.fast import leaky_relu_fast
+
+    assert np.allclose(leaky_relu_fast(np.array([-2.0, 1.5]), 0.1), [-0.2, 1.5])
+'''.replace("{package}", PACKAGE)
 LOSSES = '''"""Losses."""
 import numpy as np
 
@@ -130,12 +179,38 @@ def break_function(path: Path, right: str, wrong: str) -> None:
     path.write_text(text.replace(right, wrong))
 
 
+def add_cython_task(course: Path) -> None:
+    """A ``.pyx`` task in the first assignment, and the reference's generic build command for students."""
+    reference = course / "reference" / PACKAGE
+    append(reference / "fast.pyx", FAST)
+    shutil.copyfile(REFERENCE_PACKAGE / "build_ext.py", reference / "build_ext.py")
+    manifest = course / "source" / ASSIGNMENT / "assignment.toml"
+    text = manifest.read_text()
+    for old, new in [('"layers.py"]', '"layers.py", "fast.pyx", "build_ext.py"]'),
+                     (f'"{PACKAGE}/layers.py",', f'"{PACKAGE}/layers.py", "{PACKAGE}/fast.pyx",')]:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    manifest.write_text(text + FAST_TASK)
+    append(course / "suites" / ASSIGNMENT / "test_leaky_relu.py", FAST_CHECK)
+    append(course / "source" / ASSIGNMENT / "tests" / "test_leaky_relu.py", FAST_PUBLIC_TEST)
+
+
+def student_check(course: Path, folder: Path) -> dict[str, tuple[str, str]]:
+    """The student tools' ``check`` in a copy of the first release, solved: task -> (status, detail)."""
+    shutil.copytree(course / "release" / ASSIGNMENT, folder)
+    write_solution(ASSIGNMENT, folder, Inputs.of(Course.load(course)))
+    report = folder.parent / "check.json"
+    student_main(["check", "--folder", str(folder), "--json", str(report)])
+    return {row["task"]: (row["status"], row["detail"]) for row in json.loads(report.read_text())["tasks"]}
+
+
 def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
     course = tmp_path / "course"
     autograder("quickstart", str(course), "--package", PACKAGE, cwd=tmp_path)
     append(course / "reference" / PACKAGE / "layers.py", BACKWARD)
     append(course / "source" / ASSIGNMENT / "assignment.toml", BACKWARD_TASK)
     append(course / "suites" / ASSIGNMENT / "test_leaky_relu.py", BACKWARD_CHECK)
+    add_cython_task(course)
     append(course / "reference" / PACKAGE / "losses.py", LOSSES)
     append(course / "source" / "losses" / "assignment.toml", LOSSES_MANIFEST)
     append(course / "suites" / "losses" / "test_losses.py", LOSSES_CHECK)
@@ -160,18 +235,25 @@ def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
     assert build_class("losses", tmp_path / "class") == ["ada_reference", "bo_untouched"]  # no sample mistakes
     monkeypatch.delenv(COURSE_ENV)
 
-    for assignment, new_task, module, right, wrong in [
-        (ASSIGNMENT, "leaky_relu_backward", "layers.py", "alpha * dout)", "dout)"),
-        ("losses", "mse", "losses.py", "target) ** 2))", "target) ** 3))"),
+    checked = student_check(course, tmp_path / "student" / ASSIGNMENT)
+    assert checked["leaky_relu_forward"][0] == "passed"
+    status, detail = checked["leaky_relu_fast"]  # the tools know the package from the release's manifest
+    assert status == "not built" and f"run `python -m {PACKAGE}.build_ext`" in detail, checked
+
+    for assignment, new_tasks in [
+        (ASSIGNMENT, [("leaky_relu_backward", "layers.py", "alpha * dout)", "dout)"),
+                      ("leaky_relu_fast", "fast.pyx", "else alpha * x[i]", "else x[i]")]),
+        ("losses", [("mse", "losses.py", "target) ** 2))", "target) ** 3))")]),
     ]:
         solved = tmp_path / f"{assignment}-solved"
         autograder("solution", assignment, str(solved), cwd=course)
         scores = grade(course, assignment, solved)
-        assert new_task in scores and lost(scores) == set()
-        broken = tmp_path / f"{assignment}-broken"
-        shutil.copytree(solved, broken)
-        break_function(broken / PACKAGE / module, right, wrong)
-        assert lost(grade(course, assignment, broken)) == {new_task}
+        assert {task for task, *_ in new_tasks} <= set(scores) and lost(scores) == set()
+        for new_task, module, right, wrong in new_tasks:
+            broken = tmp_path / f"{assignment}-broken-{new_task}"
+            shutil.copytree(solved, broken)
+            break_function(broken / PACKAGE / module, right, wrong)
+            assert lost(grade(course, assignment, broken)) == {new_task}
 
 
 def test_this_course_grades_from_a_copy_outside_the_repository(tmp_path):

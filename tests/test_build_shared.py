@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.grading.build import SHARED_UTILITY
+from autograder.grading.build import SHARED_UTILITY_MODULE, shared_utility
 from autograder.grading.client import StudentError, StudentPackage, StudentProcess
 from test_adversarial_build import LIMITS, build
 
@@ -30,7 +30,7 @@ def test_two_students_share_one_utility_module(tmp_path):
     assert first.ok and second.ok and not second.cached, first.log + second.log
     (shared,) = [entry for entry in cache.iterdir() if entry.name.startswith("shared-")]
     (module,) = shared.iterdir()
-    assert module.name.startswith(SHARED_UTILITY.rpartition(".")[2] + ".")
+    assert module.name.startswith(SHARED_UTILITY_MODULE + ".")
     package = tmp_path / "b" / "sandbox" / "numnet"
     assert (package / module.name).read_bytes() == module.read_bytes()
 
@@ -44,7 +44,7 @@ def test_two_students_share_one_utility_module(tmp_path):
     (package / module.name).unlink()
     process = StudentProcess(package.parent, tmp_path / "runtime2", LIMITS, tmp_path / "worker.log")
     try:
-        with pytest.raises(StudentError, match=SHARED_UTILITY.replace(".", r"\.")):
+        with pytest.raises(StudentError, match=shared_utility("numnet").replace(".", r"\.")):
             StudentPackage(process, "numnet").tiny.total(np.arange(4.0))
     finally:
         process.close()

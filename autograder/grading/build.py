@@ -13,7 +13,7 @@
    cache and into the sandbox. The cache is written by the grader alone and is never
    visible inside a sandbox.
 
-Modules are compiled against Cython's shared utility module (:data:`SHARED_UTILITY`):
+Modules are compiled against Cython's shared utility module (:func:`shared_utility`):
 the support code every Cython module would otherwise carry (memoryviews, fused types;
 half the C) is built once per toolchain, the same way, confined, and cached beside the
 builds; it is copied into every sandbox next to the student's extensions. That and
@@ -49,10 +49,9 @@ from autograder.grading.isolation import Isolation, detect, python_folders
 from autograder.grading.limits import Limits, apply_limits
 from autograder.grading.pyx_rules import check_package
 
-DEFAULT_CACHE = Path(os.environ.get("AUTOGRADER_CACHE", Path.home() / ".cache" / "numnet-autograder")) / "cython"
+DEFAULT_CACHE = Path(os.environ.get("AUTOGRADER_CACHE", Path.home() / ".cache" / "autograder")) / "cython"
 BUILD_FORMAT = 2
-PACKAGE = "numnet"
-SHARED_UTILITY = f"{PACKAGE}._cyutility"
+SHARED_UTILITY_MODULE = "_cyutility"
 STAGED_SUFFIXES = (".pyx", ".pxd", ".pxi")
 COMPILER = "gcc"
 _C_FLAGS = ("-shared", "-fPIC", "-g0", "-fwrapv", "-fno-strict-aliasing", "-DNDEBUG",
@@ -122,22 +121,27 @@ def _compiler_version(compiler: str) -> str:
     return done.stdout.strip()
 
 
-def description(toolchain: Toolchain, modules: list[str], library_dir: Path | None,
+def shared_utility(package: str) -> str:
+    """The qualified name of the shared utility module that ``package``'s extensions import."""
+    return f"{package}.{SHARED_UTILITY_MODULE}"
+
+
+def description(toolchain: Toolchain, package: str, modules: list[str], library_dir: Path | None,
                 shared: bool = False) -> dict[str, object]:
     """The build description handed to the in-sandbox script: every input of the result but the sources.
     With ``shared``, the script builds the shared utility module (and ``modules`` is empty)."""
-    return {"format": BUILD_FORMAT, "package": PACKAGE, "modules": modules, "compiler": toolchain.compiler,
-            "generate_shared": shared, "shared_utility": SHARED_UTILITY,
+    return {"format": BUILD_FORMAT, "package": package, "modules": modules, "compiler": toolchain.compiler,
+            "generate_shared": shared, "shared_utility": shared_utility(package),
             "flags": list(SHARED_FLAGS if shared else MODULE_FLAGS), "include_dirs": list(toolchain.include_dirs),
             "ext_suffix": toolchain.ext_suffix, "cython_options": CYTHON_OPTIONS,
             "library_dirs": [] if library_dir is None else [str(library_dir)]}
 
 
-def build_key(sources: list[Path], toolchain: Toolchain, shared: bool = False) -> str:
+def build_key(sources: list[Path], toolchain: Toolchain, package: str, shared: bool = False) -> str:
     """Hash of the sources and of everything else that changes the compiled result."""
     digest = hashlib.sha256()
     modules = [source.stem for source in sources if source.suffix == ".pyx"]
-    digest.update(json.dumps(description(toolchain, modules, None, shared), sort_keys=True).encode())
+    digest.update(json.dumps(description(toolchain, package, modules, None, shared), sort_keys=True).encode())
     digest.update(json.dumps(asdict(toolchain), sort_keys=True).encode())
     for name in TOOLCHAIN_LIBRARIES:
         digest.update(f"{name}={metadata.version(name)};".encode())
@@ -154,17 +158,17 @@ def staged_sources(package: Path) -> list[Path]:
                   if p.suffix in STAGED_SUFFIXES and p.is_file() and not p.is_symlink())
 
 
-def build_extensions(sandbox: Path, workdir: Path, limits: Limits, cache: Path = DEFAULT_CACHE,
+def build_extensions(sandbox: Path, workdir: Path, limits: Limits, cache: Path = DEFAULT_CACHE, *, package: str,
                      refuse_unconfined: bool = False) -> BuildOutcome | None:
-    """Build ``sandbox/numnet/*.pyx`` into extension files beside them; ``None`` when there is nothing to build.
+    """Build ``sandbox/<package>/*.pyx`` into extension files beside them; ``None`` when there is nothing to build.
 
     ``workdir`` is a private folder of the grader's for the build folder and the
     script's runtime. With ``refuse_unconfined``, raise :class:`UnconfinedBuild`
     rather than compile where the isolation can't hide the grader's files.
     """
     started = time.monotonic()
-    package = sandbox / PACKAGE
-    sources = staged_sources(package) if package.is_dir() else []
+    folder = sandbox / package
+    sources = staged_sources(folder) if folder.is_dir() else []
     modules = [source.stem for source in sources if source.suffix == ".pyx"]
     if not modules:
         return None
@@ -175,45 +179,45 @@ def build_extensions(sandbox: Path, workdir: Path, limits: Limits, cache: Path =
     def outcome(ok: bool, cached: bool = False, log: str = "", refused: bool = False) -> BuildOutcome:
         return BuildOutcome(ok, cached, log, time.monotonic() - started, isolation.level, refused)
 
-    problems = check_package(package, sources)
+    problems = check_package(folder, sources)
     if problems:
         return outcome(False, log="\n".join(problems[:20]), refused=True)
     if isinstance(toolchain, str):
         return outcome(False, log=toolchain)
-    entry = cache / build_key(sources, toolchain)
+    entry = cache / build_key(sources, toolchain, package)
     if entry.is_dir():
-        shared = _shared_utility(toolchain, isolation, workdir, limits, cache)
+        shared = _shared_utility(toolchain, package, isolation, workdir, limits, cache)
         if isinstance(shared, str):
             return outcome(False, log=shared)
-        _install(entry, package)
-        _install(shared, package)
+        _install(entry, folder)
+        _install(shared, folder)
         return outcome(True, cached=True)
     if refuse_unconfined and not isolation.confines_files:
         raise UnconfinedBuild(
             f"refusing to compile student C code at isolation level {isolation.level!r}: there the compiler can "
             "read the grader's files (course folder, secret, other submissions) and embed them in the extension. "
             "Install bubblewrap, or pass --allow-unconfined-build to accept the risk.")
-    failure = _run_confined(sources, modules, False, toolchain, isolation, workdir, limits)
+    failure = _run_confined(sources, package, modules, False, toolchain, isolation, workdir, limits)
     if failure is not None:
         return outcome(False, log=failure)
     missing = _store(workdir / "build" / "out", [m + toolchain.ext_suffix for m in modules], entry)
     if missing:
         return outcome(False, log=f"the build finished but left no usable {missing}")
-    shared = _shared_utility(toolchain, isolation, workdir, limits, cache)
+    shared = _shared_utility(toolchain, package, isolation, workdir, limits, cache)
     if isinstance(shared, str):
         return outcome(False, log=shared)
-    _install(entry, package)
-    _install(shared, package)
+    _install(entry, folder)
+    _install(shared, folder)
     return outcome(True)
 
 
-def _shared_utility(toolchain: Toolchain, isolation: Isolation, workdir: Path, limits: Limits,
+def _shared_utility(toolchain: Toolchain, package: str, isolation: Isolation, workdir: Path, limits: Limits,
                     cache: Path) -> Path | str:
     """The cache entry holding the shared utility module, built first when missing; else why it could not be.
 
     A lock in the cache makes concurrent graders wait for one build instead of each
     building it."""
-    entry = cache / ("shared-" + build_key([], toolchain, shared=True))
+    entry = cache / ("shared-" + build_key([], toolchain, package, shared=True))
     if entry.is_dir():
         return entry
     lock = os.open(cache, os.O_RDONLY | os.O_DIRECTORY)  # the module's build has made the cache folder
@@ -221,8 +225,8 @@ def _shared_utility(toolchain: Toolchain, isolation: Isolation, workdir: Path, l
         fcntl.flock(lock, fcntl.LOCK_EX)
         if entry.is_dir():
             return entry
-        name = SHARED_UTILITY.rpartition(".")[2] + toolchain.ext_suffix
-        failure = _run_confined([], [], True, toolchain, isolation, workdir, limits, folder="shared-build")
+        name = SHARED_UTILITY_MODULE + toolchain.ext_suffix
+        failure = _run_confined([], package, [], True, toolchain, isolation, workdir, limits, folder="shared-build")
         if failure is None and _store(workdir / "shared-build" / "out", [name], entry) is None:
             return entry
     finally:
@@ -231,20 +235,20 @@ def _shared_utility(toolchain: Toolchain, isolation: Isolation, workdir: Path, l
             f"tell your instructor:\n{failure or 'it left no ' + name}")
 
 
-def _run_confined(sources: list[Path], modules: list[str], shared: bool, toolchain: Toolchain,
+def _run_confined(sources: list[Path], package: str, modules: list[str], shared: bool, toolchain: Toolchain,
                   isolation: Isolation, workdir: Path, limits: Limits, folder: str = "build") -> str | None:
     """Run the build script in the sandbox, in ``workdir/folder``; ``None`` on success, else the student-safe log."""
     build_dir, runtime = workdir / folder, workdir / f"{folder}-runtime"
-    (build_dir / PACKAGE).mkdir(parents=True)
+    (build_dir / package).mkdir(parents=True)
     (build_dir / "tmp").mkdir()
     for source in sources:
-        shutil.copyfile(source, build_dir / PACKAGE / source.name)
-    (build_dir / PACKAGE / "__init__.py").write_bytes(b"")
+        shutil.copyfile(source, build_dir / package / source.name)
+    (build_dir / package / "__init__.py").write_bytes(b"")
     (runtime / "libs").mkdir(parents=True)
     shutil.copyfile(BUILD_SCRIPT, runtime / BUILD_SCRIPT.name)
     for name, folder in toolchain.libraries:
         (runtime / "libs" / name).symlink_to(folder, target_is_directory=True)
-    (runtime / "description.json").write_text(json.dumps(description(toolchain, modules, runtime / "libs", shared)))
+    (runtime / "description.json").write_text(json.dumps(description(toolchain, package, modules, runtime / "libs", shared)))
     user = isolation.lease_user()
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(build_dir), "TMPDIR": str(build_dir / "tmp")}
     program = [isolation.python, "-I", "-S", "-B", str(runtime / BUILD_SCRIPT.name), str(runtime / "description.json")]

@@ -87,7 +87,7 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
             staged = stage(manifest, Path(submission), release / assignment, workdir)
         except SubmissionError as exc:
             return _unusable(manifest, str(exc), started, secret, inputs)
-        build = build_extensions(staged.sandbox, workdir, options.limits, options.build_cache,
+        build = build_extensions(staged.sandbox, workdir, options.limits, options.build_cache, package=manifest.package,
                                  refuse_unconfined=not (secret.is_demo or options.allow_unconfined_build))
         process = StudentProcess(staged.sandbox, workdir / "runtime", options.limits, workdir / "worker.log")
         context = GradingContext(manifest, student_id, secret, StudentPackage(process, manifest.package))

@@ -8,8 +8,9 @@ parameters, its status (``passed``, ``failed``, ``not_implemented``, ``not_built
 or ``skipped``) and a one-line summary of a failure; ``collect_error`` lines name the
 test files that could not be imported.
 
-The plugin also makes ``numnet`` importable only from the folder under test, so an
-installed copy can never stand in for the student's own modules or extension.
+The plugin also makes the assignment's package (the folder of the student's modules,
+read from the release's ``assignment.toml``) importable only from the folder under
+test, so an installed copy can never stand in for the student's own modules or extension.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from typing import IO, Any
 
 import pytest
 
-PACKAGE = "numnet"
-BUILD_COMMAND = "python -m numnet.build_ext"
+from autograder_student.manifest import ManifestError, load_folder_manifest, package_of
+
 NUMERIC_LINES = ("Mismatched elements", "Max absolute difference", "Max relative difference")
 SUMMARY_LENGTH = 200
 PARAMETER_LENGTH = 40
@@ -36,9 +37,9 @@ class ExtensionNotBuilt(ModuleNotFoundError):
 
 
 class FolderOnlyFinder(importlib.abc.MetaPathFinder):
-    """Finds ``numnet`` and its modules in one folder only, never in an installed copy."""
+    """Finds ``package`` and its modules in one folder only, never in an installed copy."""
 
-    def __init__(self, folder: Path, package: str = PACKAGE) -> None:
+    def __init__(self, folder: Path, package: str) -> None:
         self.folder = folder.resolve()
         self.package = package
 
@@ -52,7 +53,8 @@ class FolderOnlyFinder(importlib.abc.MetaPathFinder):
         relative = Path(*fullname.split("."))
         if (self.folder / relative.with_suffix(".pyx")).is_file():
             raise ExtensionNotBuilt(
-                f"{relative.with_suffix('.pyx').as_posix()} is not compiled: run `{BUILD_COMMAND}` in this folder",
+                f"{relative.with_suffix('.pyx').as_posix()} is not compiled: run "
+                f"`python -m {self.package}.build_ext` in this folder",
                 name=fullname,
             )
         raise ModuleNotFoundError(f"No module named {fullname!r} in {self.folder}", name=fullname)
@@ -82,7 +84,7 @@ def _chain(error: BaseException | None) -> list[BaseException]:
 
 
 def _student_location(excinfo: pytest.ExceptionInfo[BaseException], package_dir: Path) -> str:
-    """``numnet/file.py:line`` of the innermost frame in the student's package, or ``""``."""
+    """``package/file.py:line`` of the innermost frame in the student's package, or ``""``."""
     for entry in reversed(excinfo.traceback):
         path = Path(str(entry.path))
         if package_dir in path.parents:
@@ -104,9 +106,9 @@ def task_of(item: pytest.Item) -> str | None:
 class TaskEvents:
     """Writes the events of a run, one JSON object per line."""
 
-    def __init__(self, stream: IO[str], folder: Path) -> None:
+    def __init__(self, stream: IO[str], package_dir: Path) -> None:
         self.stream = stream
-        self.package_dir = folder.resolve() / PACKAGE
+        self.package_dir = package_dir
         self.records: dict[str, dict[str, Any]] = {}
 
     def _write(self, event: dict[str, Any]) -> None:
@@ -167,12 +169,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    sys.meta_path.insert(0, FolderOnlyFinder(config.rootpath))
+    try:
+        package = package_of(load_folder_manifest(config.rootpath).student_files)
+    except ManifestError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    sys.meta_path.insert(0, FolderOnlyFinder(config.rootpath, package))
     path = config.getoption("task_events", None)
     if path:
         stream = open(path, "a", encoding="utf-8")  # closed in pytest_unconfigure
         config.stash[_STREAM] = stream
-        config.pluginmanager.register(TaskEvents(stream, config.rootpath), "autograder-task-events")
+        events = TaskEvents(stream, config.rootpath.resolve() / package)
+        config.pluginmanager.register(events, "autograder-task-events")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

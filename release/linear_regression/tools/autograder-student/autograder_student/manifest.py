@@ -78,6 +78,14 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ManifestError(f"{path}: {exc}") from None
 
 
+def package_of(student_files: tuple[str, ...]) -> str:
+    """The package a release ships, read off the student's module paths (``pkg/mod.py``)."""
+    packages = {f.split("/", 1)[0] for f in student_files if "/" in f and f.endswith((".py", ".pyx"))}
+    if len(packages) != 1:
+        raise ManifestError(f"the student's modules must lie in one package folder, found {sorted(packages) or 'none'}")
+    return packages.pop()
+
+
 def parse_assignment(data: dict[str, Any], path: Path) -> AssignmentInfo:
     """Validate the student-facing parts of a parsed manifest found at ``path``."""
     where = str(path)
