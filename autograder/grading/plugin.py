@@ -3,7 +3,7 @@
 Fixtures available to hidden tests:
 
 ``student``
-    the submission's ``numnet`` package, called through the worker process
+    the submission's package (the course's), called through the worker process
     (:class:`~autograder.grading.client.StudentPackage`);
 ``reference``
     the course's reference package, imported in this (trusted) process;

@@ -1,6 +1,6 @@
 """Turning a submission (folder or ``.zip``) into the sandbox the worker runs.
 
-The sandbox is the release's ``numnet`` package with the student-owned files of
+The sandbox is the release's package with the student-owned files of
 the submission laid over it: given files always come from the release, owned files
 are taken exactly as submitted. A missing owned file falls back to the release's
 stub and is reported, so the other tasks are still graded.

@@ -2,7 +2,7 @@
 
 nbgrader only knows about notebooks and copies the other files of the source
 folder, so on its own it would leave ``release/<assignment>/`` without the
-``numnet`` package, the README and ``pytest.ini``. ``nbgrader_config.py`` installs
+course's package, the README and ``pytest.ini``. ``nbgrader_config.py`` installs
 :func:`complete_release_hook` as ``GenerateAssignment.post_convert_hook``: once
 nbgrader has written the notebooks, the hook adds exactly what ``autograder
 release`` adds. If that fails, the half-written release is removed (nbgrader

@@ -2,7 +2,7 @@
 
 The release's Python files and notebook code cells are parsed for ``import``
 statements; every top-level module that is neither in the standard library nor the
-release's own ``numnet`` must belong to one of this project's dependencies, whose
+release's own package must belong to one of this project's dependencies, whose
 version range (from ``pyproject.toml``) is what the student installs.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ Started by :mod:`autograder.grading.client` as
 ``python -I -S -B worker.py SANDBOX READ_FD WRITE_FD [LIBRARY_DIR...]``
 from a private copy of this file and :mod:`wire`. ``-I -S`` keep the grader's
 environment, site-packages and ``.pth`` hooks out; ``sys.path`` is then the
-runtime copy, the sandbox (the student's ``numnet`` package) and the folders of
+runtime copy, the sandbox (the student's copy of the course's package) and the folders of
 the allowed libraries. It answers requests until its input closes:
 
 - ``call``: call ``target`` with arguments, reply with the result and, on request,
