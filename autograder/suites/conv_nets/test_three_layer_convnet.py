@@ -6,8 +6,15 @@ it also depends on the submitted im2col extension.
 import numpy as np
 import pytest
 
-from autograder.grading.checks import check_model_loss, model_numeric_gradient_error
-from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
+from autograder.grading.checks import (
+    Mismatch,
+    check_model_loss,
+    expect_array,
+    expect_scalar,
+    expect_shapes,
+    expect_structure,
+    model_numeric_gradient_error,
+)
 
 
 def net_config(rng, use_batchnorm=False, reg=0.0, num_classes=None):
@@ -39,14 +46,9 @@ def test_initialisation(student, reference, rng, tol, use_batchnorm):
     config.update(num_filters=8, hidden_dim=20, weight_scale=float(rng.uniform(0.5, 2.0)))  # enough weights to measure
     expected = reference.classifiers.cnn.ThreeLayerConvNet(**config, dtype=np.float64).params
     params = student.classifiers.cnn.ThreeLayerConvNet(**config, dtype="float64").get("params")
-    if not isinstance(params, dict) or set(params) != set(expected):
-        raise Mismatch(f"params must have the keys {sorted(expected)}, got "
-                       f"{sorted(params) if isinstance(params, dict) else 'no dict'}")
+    expect_shapes("params", params, expected)
     for key, value in expected.items():
         got = params[key]
-        if not isinstance(got, np.ndarray) or got.shape != value.shape:
-            raise Mismatch(f"params['{key}'] must have shape {value.shape}, got "
-                           f"{got.shape if isinstance(got, np.ndarray) else type(got).__name__}")
         if key.startswith("W"):
             spread = float(got.std()) / config["weight_scale"]
             if not 0.6 < spread < 1.4:

@@ -1,9 +1,8 @@
 """A failing check of FullyConnectedNet names the layer tasks to fix first (a cascade)."""
 from __future__ import annotations
 
-from autograder.grading.checks import cascade_hook, check_backward, check_forward
+from autograder.grading.checks import cascade_hook, check_backward, check_forward, check_loss
 from autograder.suites.fc_nets.inputs import relu_input, scores
-from autograder.suites.fc_nets.support import check_loss
 
 NETWORK_TASK = "fc_net"
 

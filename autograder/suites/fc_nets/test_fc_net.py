@@ -3,8 +3,17 @@ reference on the same parameters, dropout by its properties, and a short trainin
 import numpy as np
 import pytest
 
-from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
-from autograder.grading.checks import numeric_gradient_error
+from autograder.grading.checks import (
+    DIRECTIONS,
+    Mismatch,
+    check_model_loss,
+    expect_array,
+    expect_grads,
+    expect_keys,
+    expect_scalar,
+    expect_structure,
+    model_numeric_gradient_error,
+)
 from autograder.suites.fc_nets.inputs import keep_units_alive, labels, problem
 
 NORMALIZATIONS = [None, "batchnorm", "layernorm"]
@@ -21,19 +30,6 @@ def twin_models(student, reference, rng, shape, **settings):
     mine = student.classifiers.fc_net.FullyConnectedNet(**options)
     mine.set("params", theirs.params)
     return mine, theirs
-
-
-def expect_keys(name, value, expected):
-    """Fail unless ``value`` is a dict with the keys of ``expected``."""
-    if not isinstance(value, dict) or set(value) != set(expected):
-        got = sorted(value) if isinstance(value, dict) else "no dict"
-        raise Mismatch(f"{name}: expected the keys {sorted(expected)}, got {got}")
-
-
-def expect_grads(name, grads, expected, tol):
-    expect_keys(name, grads, expected)
-    for key in sorted(expected):
-        expect_array(f"{name}['{key}']", grads[key], expected[key], tol)
 
 
 @pytest.mark.task("fc_net")
@@ -72,10 +68,7 @@ def test_fc_net_loss_and_gradients(student, reference, rng, tol, normalization, 
     mine, theirs = twin_models(student, reference, rng, shape, normalization=normalization, reg=reg)
     keep_units_alive(reference, theirs, X, rng)
     mine.set("params", theirs.params)
-    expected_loss, expected_grads = theirs.loss(X, y)
-    loss, grads = expect_structure("loss(X, y)", mine.loss(X, y), 2)
-    expect_scalar("loss(X, y) loss", loss, expected_loss, tol["forward"])
-    expect_grads("loss(X, y) grads", grads, expected_grads, tol["gradient"])
+    check_model_loss("FullyConnectedNet", mine, theirs, X, y, tol["forward"], tol["gradient"])
 
 
 @pytest.mark.task("fc_net")
@@ -127,17 +120,7 @@ def test_fc_net_dropout(student, reference, rng, tol, normalization):
     if abs(float(loss) - plain_loss) < 1e-12:
         raise Mismatch("loss(X, y) with dropout equals the loss without dropout: dropout is not applied in training")
     expect_grads("loss(X, y) grads", grads, theirs.params, np.inf)
-    names = sorted(theirs.params)
-    flat = np.concatenate([theirs.params[name].ravel() for name in names])
-    splits = np.cumsum([theirs.params[name].size for name in names])[:-1]
-
-    def loss_at(values):
-        mine.set("params", {name: part.reshape(theirs.params[name].shape)
-                            for name, part in zip(names, np.split(values, splits))})
-        return np.float64(mine.loss(X, y)[0])
-
-    analytic = np.concatenate([np.asarray(grads[name], dtype=np.float64).ravel() for name in names])
-    error = numeric_gradient_error(loss_at, flat, analytic, np.float64(1.0), rng, full_limit=0)
+    error = model_numeric_gradient_error(mine, theirs.params, X, y, rng, directions=DIRECTIONS)
     if not error <= tol["numeric"]:
         raise Mismatch("the gradients with dropout disagree with the numeric gradient of your loss along random "
                        f"directions: max rel error {error:.3g} (tolerance {tol['numeric']:.0e})")

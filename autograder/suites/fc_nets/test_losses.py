@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
+from autograder.grading.checks import check_loss, check_loss_numeric
 from autograder.suites.fc_nets.inputs import scores
-from autograder.suites.fc_nets.support import check_loss, check_loss_numeric
 
 pytestmark = pytest.mark.rule("layers.untouched")
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from autograder.suites.linear_regression.fitting import check_fitted, fit_pair, regression_data
+from autograder.grading.checks import check_fitted, fit_pair
+from autograder.suites.linear_regression.fitting import regression_data
 
 
 @pytest.mark.task("closed_form")

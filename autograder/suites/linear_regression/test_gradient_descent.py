@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from autograder.grading.compare import Mismatch, expect_array
-from autograder.suites.linear_regression.fitting import check_fitted, regression_data
+from autograder.grading.checks import Mismatch, check_fitted, expect_attribute, fit_pair
+from autograder.suites.linear_regression.fitting import regression_data
 
 
 def standardized_data(rng, m=None, n=None, outputs=None):
@@ -12,17 +12,9 @@ def standardized_data(rng, m=None, n=None, outputs=None):
     return (X - X.mean(axis=0)) / X.std(axis=0), y
 
 
-def gd_pair(student, reference, settings, X, y, X_val=None, y_val=None):
-    """The student's and the reference's regressor fitted with ``settings``."""
-    extra = () if X_val is None else (X_val, y_val)
-    model = student.linear.GradientDescentRegressor(**settings)
-    model.fit(X, y, *extra)
-    return model, reference.linear.GradientDescentRegressor(**settings).fit(X, y, *extra)
-
-
-def expect_history(name, model, expected, tol):
-    expect_array(name, np.asarray(model.get(name), dtype=float), np.asarray(getattr(expected, name)), tol,
-                 check_dtype=False)
+def gd_pair(student, reference, settings, *data):
+    """The student's and the reference's regressor fitted with ``settings`` on ``data``."""
+    return fit_pair(student.linear.GradientDescentRegressor, reference.linear.GradientDescentRegressor, settings, *data)
 
 
 @pytest.mark.task("gradient_descent")
@@ -48,8 +40,8 @@ def test_histories_without_shuffling(student, reference, rng, tol, batch_size):
     X_val, y_val = standardized_data(rng, m=5, n=X.shape[1])
     settings = {"learning_rate": 0.05, "epochs": 4, "batch_size": batch_size, "shuffle": False, "alpha": 0.3}
     model, expected = gd_pair(student, reference, settings, X, y, X_val, y_val)
-    expect_history("loss_history", model, expected, tol["gradient"])
-    expect_history("val_loss_history", model, expected, tol["gradient"])
+    expect_attribute("loss_history", model, expected, tol["gradient"])
+    expect_attribute("val_loss_history", model, expected, tol["gradient"])
     check_fitted("GradientDescentRegressor", model, expected, X_val, tol["gradient"])
 
 

@@ -1,4 +1,5 @@
-"""Helpers shared by the fc_nets hidden checks (not collected as tests)."""
+"""Checks of a loss function ``loss(x, y) -> (loss, dx)``: against the reference, and against
+numeric gradients of the student's own loss."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -6,8 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from autograder.grading.checks import check_untouched, exact_result, numeric_gradient_error, resolve
+from autograder.grading.checks.gradients import numeric_gradient_error
+from autograder.grading.checks.layers import check_untouched, exact_result, resolve
 from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
+
+SCALAR_UPSTREAM = np.float64(1.0)  # a loss is the end of the chain: its upstream gradient is one
 
 
 def check_loss(student: Any, reference: Any, function: str, x: np.ndarray, y: np.ndarray, tol: float,
@@ -29,7 +33,7 @@ def check_loss_numeric(student: Any, function: str, x: np.ndarray, y: np.ndarray
     """The student's ``dx`` against the numeric gradient of the student's own loss."""
     target = resolve(student, function)
     _, dx = expect_structure(function, target(x, y), 2)
-    error = numeric_gradient_error(lambda v: np.float64(target(v, y)[0]), x, dx, np.float64(1.0), rng)
+    error = numeric_gradient_error(lambda v: np.float64(target(v, y)[0]), x, dx, SCALAR_UPSTREAM, rng)
     if not error <= numeric_tol:
         raise Mismatch(f"{function} dx disagrees with the numeric gradient of your loss: "
                        f"max rel error {error:.3g} (tolerance {numeric_tol:.0e})")

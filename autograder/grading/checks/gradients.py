@@ -1,0 +1,97 @@
+"""The one numeric-gradient helper of the checks: central differences of the student's own code.
+
+Two ways to measure, with one set of limits:
+
+- element by element (:func:`elementwise_gradient`), for an input of at most
+  :data:`FULL_CHECK_LIMIT` elements;
+- along random unit directions (:func:`directional_errors`), for larger inputs and for
+  models, whose parameters are a dict of arrays: a direction spans all of them.
+
+A difference quotient whose step straddles a kink (a ReLU or a maximum changing
+sides) is wrong by up to the jump in slope. A direction that disagrees is measured
+again with the next, ten times smaller step of :data:`STEPS`, which rarely straddles
+the same kink, and the better estimate of each direction counts.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from autograder.grading.compare import relative_errors
+
+FULL_CHECK_LIMIT = 48  # inputs up to this many elements get an element-by-element numeric gradient
+DIRECTIONS = 4  # random directions for one array argument
+MODEL_DIRECTIONS = 2  # random directions in a model's parameter space (each costs a few loss evaluations)
+STEPS = (1e-5, 1e-6, 1e-7)  # difference steps, each smaller one only for the directions the larger leaves in doubt
+RETRY_ABOVE = 1e-7  # below every numeric tolerance: a direction this close needs no smaller step
+SEED_RANGE = 2**31  # the directions come from their own generator, seeded from the check's
+
+#: A point in the space being differentiated: named arrays (one argument, or a model's params).
+Point = Mapping[str, np.ndarray]
+
+
+def elementwise_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray, dout: Any,
+                         step: float = STEPS[0]) -> np.ndarray:
+    """The numeric gradient of ``sum(f(x) * dout)`` at ``x``, one element at a time
+    (``f`` gets a fresh float64 array on every call)."""
+    x = np.array(x, dtype=np.float64)
+    dout = np.asarray(dout, dtype=np.float64)
+    gradient = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + step
+        plus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[index] = original - step
+        minus = np.asarray(f(x.copy()), dtype=np.float64)
+        x[index] = original
+        gradient[index] = np.sum((plus - minus) * dout) / (2 * step)
+    return gradient
+
+
+def _unit_directions(sampler: np.random.Generator, at: Point, count: int) -> list[dict[str, np.ndarray]]:
+    directions = []
+    for _ in range(count):
+        direction = {key: sampler.standard_normal(np.shape(value)) for key, value in at.items()}
+        norm = np.sqrt(sum(float(np.sum(part**2)) for part in direction.values()))
+        directions.append({key: part / norm for key, part in direction.items()})
+    return directions
+
+
+def directional_errors(f: Callable[[dict[str, np.ndarray]], Any], at: Point, gradient: Point, dout: Any,
+                       rng: np.random.Generator, directions: int = DIRECTIONS) -> np.ndarray:
+    """Per random unit direction ``d``, the relative error between the analytic directional
+    derivative ``<gradient, d>`` and the central difference of ``sum(f(point) * dout)`` along ``d``.
+
+    Costs ``2 * directions`` calls of ``f`` (more when a step straddles a kink)."""
+    base = {key: np.asarray(value, dtype=np.float64) for key, value in at.items()}
+    weights = np.asarray(dout, dtype=np.float64)
+    units = _unit_directions(np.random.default_rng(int(rng.integers(SEED_RANGE))), base, directions)
+    analytic = np.array([sum(float(np.sum(np.asarray(gradient[key], dtype=np.float64) * unit[key])) for key in base)
+                         for unit in units])
+    errors = np.full(directions, np.inf)
+    pending = np.arange(directions)
+    for step in STEPS:
+        numeric = np.empty(len(pending))
+        for slot, index in enumerate(pending):
+            values = [np.asarray(f({key: base[key] + sign * step * units[index][key] for key in base}), dtype=np.float64)
+                      for sign in (1, -1)]
+            numeric[slot] = np.sum((values[0] - values[1]) * weights) / (2 * step)
+        errors[pending] = np.minimum(errors[pending], relative_errors(analytic[pending], numeric))
+        pending = pending[errors[pending] > RETRY_ABOVE]
+        if not pending.size:
+            break
+    return errors
+
+
+def numeric_gradient_error(f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: Any, dout: Any,
+                           rng: np.random.Generator, full_limit: int = FULL_CHECK_LIMIT) -> float:
+    """Largest relative error between ``analytic`` and the numeric gradient of ``sum(f(x) * dout)``:
+    element by element up to ``full_limit`` elements, along :data:`DIRECTIONS` random directions beyond."""
+    x = np.array(x, dtype=np.float64)
+    if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
+        return float("inf")
+    if x.size <= full_limit:
+        return float(relative_errors(analytic, elementwise_gradient(f, x, dout)).max())
+    return float(directional_errors(lambda point: f(point["x"]), {"x": x}, {"x": analytic}, dout, rng).max())
