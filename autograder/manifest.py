@@ -22,11 +22,15 @@ from autograder_student.manifest import (
     string_list,
 )
 
-__all__ = ["DEFAULT_TOLERANCES", "FunctionRef", "Manifest", "ManifestError", "Task", "course_manifests",
+__all__ = ["DEFAULT_TOLERANCES", "EARLIER_CARRIED", "EARLIER_SOLVED", "FunctionRef", "Manifest", "ManifestError", "Task", "course_manifests",
            "earlier_assignments", "load_manifest", "ordered_assignments", "parse_manifest"]
 
 #: Gradescope's visibility settings, for a test (a task's checks) and for the submission's output.
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+#: How the task functions of earlier assignments ship (``[release] earlier_tasks``): solved,
+#: or as stubs the student fills with their own code from the earlier submission.
+EARLIER_SOLVED, EARLIER_CARRIED = "solved", "carried"
+EARLIER_TASK_POLICIES = (EARLIER_SOLVED, EARLIER_CARRIED)
 DEFAULT_TOLERANCES = {"forward": 1e-7, "gradient": 1e-6, "numeric": 1e-5, "float32": 1e-4}
 
 
@@ -70,6 +74,7 @@ class Manifest(AssignmentInfo):
     order: int | None = None
     after: tuple[str, ...] = ()
     suite: str | None = None
+    earlier_tasks: str = EARLIER_SOLVED
 
     def task_functions(self) -> dict[str, list[str]]:
         """Qualified names of the task functions, grouped by module."""
@@ -87,6 +92,7 @@ class Manifest(AssignmentInfo):
 
 _TOP_KEYS = {"assignment", "release", "submission", "tolerances", "tasks", "gradescope"}
 _HEAD_KEYS = {"name", "title", "notebooks", "order", "after", "suite"}
+_RELEASE_KEYS = {"modules", "earlier_tasks"}
 _TASK_KEYS = {"title", "points", "functions", "tolerances", "visibility"}
 _GRADESCOPE_KEYS = {"visibility", "stdout_visibility"}
 
@@ -133,7 +139,14 @@ def parse_manifest(data: dict[str, Any], path: Path, package: str | None = None)
     order, after = _order(head, f"{where} [assignment]")
     suite = require(head, "suite", str, f"{where} [assignment]") if "suite" in head else None
     package = package or package_of(info.student_files)
-    modules = string_list(require(data, "release", dict, where), "modules", f"{where} [release]")
+    release = require(data, "release", dict, where)
+    if set(release) - _RELEASE_KEYS:
+        raise ManifestError(f"{where} [release]: unknown key(s) {sorted(set(release) - _RELEASE_KEYS)}")
+    modules = string_list(release, "modules", f"{where} [release]")
+    earlier_tasks = release.get("earlier_tasks", EARLIER_SOLVED)
+    if earlier_tasks not in EARLIER_TASK_POLICIES:
+        raise ManifestError(f"{where} [release]: 'earlier_tasks' must be one of {', '.join(EARLIER_TASK_POLICIES)}; "
+                            f"got {earlier_tasks!r}")
     tolerances = _tolerances(data.get("tolerances", {}), DEFAULT_TOLERANCES, f"{where} [tolerances]")
     gradescope = data.get("gradescope", {})
     if not isinstance(gradescope, dict) or set(gradescope) - _GRADESCOPE_KEYS:
@@ -175,6 +188,7 @@ def parse_manifest(data: dict[str, Any], path: Path, package: str | None = None)
         order=order,
         after=after,
         suite=suite,
+        earlier_tasks=earlier_tasks,
     )
 
 

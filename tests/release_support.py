@@ -5,7 +5,7 @@ from pathlib import Path
 from autograder.manifest import load_manifest
 from autograder.course import Course
 from autograder.paths import PROJECT_ROOT, REFERENCE_PACKAGE, SOURCE
-from autograder.release.builder import Inputs, release_files, withheld_tasks
+from autograder.release.builder import Inputs, release_files, stubbed_tasks
 from autograder.release.markers import BEGIN, END, region_lines, strip
 
 
@@ -14,7 +14,7 @@ EMBEDDED = Course.load(PROJECT_ROOT)
 ASSIGNMENTS = EMBEDDED.assignments()
 
 def _stubbed_functions(assignment: str) -> dict[str, list[str]]:
-    stubbed = withheld_tasks(assignment, Inputs.of(EMBEDDED))
+    stubbed = stubbed_tasks(assignment, Inputs.of(EMBEDDED))
     for module, names in load_manifest(assignment).task_functions().items():
         stubbed.setdefault(module, []).extend(names)
     return stubbed

@@ -256,6 +256,80 @@ def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
             assert lost(grade(course, assignment, broken)) == {new_task}
 
 
+BLOCKS = '''"""Blocks made of the layers."""
+import numpy as np
+
+from .layers import leaky_relu_forward
+
+
+def twice_leaky(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Twice the leaky ReLU of ``x``.
+
+    Rules
+    -----
+    - ``twice_leaky.value``: ``2 * leaky_relu_forward(x, alpha)``, with your own leaky ReLU.
+    """
+    ### BEGIN SOLUTION
+    out = 2 * leaky_relu_forward(x, alpha)
+    ### END SOLUTION
+    return out
+'''
+CARRIED_MANIFEST = f'''[assignment]
+name = "blocks"
+after = ["{ASSIGNMENT}"]
+
+[release]
+modules = ["__init__.py", "layers.py", "blocks.py"]
+earlier_tasks = "carried"
+
+[submission]
+files = ["{PACKAGE}/blocks.py"]
+
+[tasks.twice_leaky]
+points = 2
+functions = ["blocks.py:twice_leaky"]
+'''
+BLOCKS_CHECK = '''import pytest
+
+from autograder.grading.checks import expect_array
+
+
+@pytest.mark.task("twice_leaky")
+@pytest.mark.rule("twice_leaky.value")
+def test_twice_leaky(student, reference, rng, tol):
+    """twice the leaky ReLU"""
+    x = rng.standard_normal(8)
+    expect_array("twice_leaky", student.blocks.twice_leaky(x, 0.1), reference.blocks.twice_leaky(x, 0.1), tol["forward"])
+'''
+LEAKY_SOLUTION = "out = np.where(x > 0, x, alpha * x)"
+
+
+def test_carried_over_tasks_ship_as_stubs_and_grade_on_the_students_own_code(tmp_path):
+    course = tmp_path / "course"
+    autograder("quickstart", str(course), "--package", PACKAGE, cwd=tmp_path)
+    append(course / "reference" / PACKAGE / "blocks.py", BLOCKS)
+    append(course / "suites" / "blocks" / "test_blocks.py", BLOCKS_CHECK)
+    manifest = course / "source" / "blocks" / "assignment.toml"
+    append(manifest, CARRIED_MANIFEST)
+    refused = subprocess.run([*AUTOGRADER, "release"], cwd=course, capture_output=True, text=True, timeout=600)
+    assert refused.returncode == 1 and f"add '{PACKAGE}/layers.py' to [submission] files" in refused.stderr
+    manifest.write_text(manifest.read_text().replace(f'files = ["{PACKAGE}/blocks.py"]',
+                                                     f'files = ["{PACKAGE}/layers.py", "{PACKAGE}/blocks.py"]'))
+    autograder("release", cwd=course)
+
+    release = course / "release" / "blocks"
+    assert LEAKY_SOLUTION not in (release / PACKAGE / "layers.py").read_text()  # carried: a stub, as in first_layer
+    assert f"`{PACKAGE}/layers.py:leaky_relu_forward`" in (release / "README.md").read_text()
+    solved = tmp_path / "blocks-solved"
+    autograder("solution", "blocks", str(solved), cwd=course)
+    assert grade(course, "blocks", solved) == {"twice_leaky": (2, 2)}  # the carried task is not graded again
+    (solved / PACKAGE / "layers.py").write_text((release / PACKAGE / "layers.py").read_text())  # not carried over
+    assert lost(grade(course, "blocks", solved)) == {"twice_leaky"}
+    own = (course / "reference" / PACKAGE / "layers.py").read_text().replace(LEAKY_SOLUTION, "out = np.maximum(x, 0)")
+    (solved / PACKAGE / "layers.py").write_text(own)  # the student's own earlier code, with its mistake
+    assert lost(grade(course, "blocks", solved)) == {"twice_leaky"}
+
+
 def test_this_course_grades_from_a_copy_outside_the_repository(tmp_path):
     course, assignment = tmp_path / "elsewhere", "linear_regression"
     shutil.copytree(REFERENCE_PACKAGE, course / "ref" / "numnet", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.c"))
@@ -303,3 +377,10 @@ def test_a_broken_mistake_file_is_explained(tmp_path):
         load_mistakes(tmp_path)
     assert [m.student for m in load_mistakes(SOURCE / "fc_nets" / "mistakes")] == [
         "dana_relu_sign", "eli_unbiased_var", "finn_softmax_no_mean"]
+
+
+def test_an_unknown_carry_over_policy_is_explained(tmp_path):
+    append(tmp_path / "source" / "a" / "assignment.toml", '[assignment]\nname = "a"\n[release]\nmodules = ["a.py"]\n'
+           'earlier_tasks = "maybe"\n[submission]\nfiles = ["p/a.py"]\n[tasks.t]\npoints = 1\nfunctions = ["a.py:f"]\n')
+    with pytest.raises(ManifestError, match="'earlier_tasks' must be one of solved, carried; got 'maybe'"):
+        ordered_assignments(tmp_path / "source", "p")

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import Course, current_course
-from autograder.manifest import Manifest, ManifestError, course_manifests, earlier_assignments, load_manifest
+from autograder.manifest import (
+    EARLIER_CARRIED,
+    Manifest,
+    ManifestError,
+    course_manifests,
+    earlier_assignments,
+    load_manifest,
+)
 from autograder.release import grading_notebook
 from autograder.release.modules import manifest_line, write_release_modules
 from autograder.release.notebooks import IGNORED, code_stub, generate_assignment, load_config
@@ -44,29 +51,55 @@ class Inputs:
         return self.reference.name
 
 
-def withheld_tasks(assignment: str, inputs: Inputs) -> dict[str, list[str]]:
-    """Task functions (module -> qualified names) of every assignment that does not
-    come before ``assignment`` (its manifest's ``order`` / ``after``).
+def _task_functions(manifests: Iterable[Manifest]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for manifest in manifests:
+        for module, names in manifest.task_functions().items():
+            grouped.setdefault(module, []).extend(names)
+    return grouped
 
-    Assignments share one reference package, so a release would otherwise ship
-    the solutions of the assignments still to come complete.
+
+def other_tasks(assignment: str, inputs: Inputs) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The task functions (module -> qualified names) of the other assignments that ship
+    stubbed in ``assignment``'s release: ``(withheld, carried)``.
+
+    Assignments share one reference package, so a release would otherwise ship the
+    solutions of the assignments still to come complete: those are withheld. The
+    earlier assignments' (``order`` / ``after``) ship solved, unless the manifest says
+    ``[release] earlier_tasks = "carried"``: then they are stubs the student fills with
+    their own code from the earlier submission.
     """
     manifests = course_manifests(inputs.source, inputs.package)
-    shipped = earlier_assignments(manifests, assignment) | {assignment}
-    withheld: dict[str, list[str]] = {}
-    for name, manifest in manifests.items():
-        if name not in shipped:
-            for module, names in manifest.task_functions().items():
-                withheld.setdefault(module, []).extend(names)
-    return withheld
+    earlier = earlier_assignments(manifests, assignment)
+    later = [m for name, m in manifests.items() if name not in earlier | {assignment}]
+    if manifests[assignment].earlier_tasks != EARLIER_CARRIED:
+        return _task_functions(later), {}
+    return _task_functions(later), _task_functions(manifests[name] for name in sorted(earlier))
+
+
+def stubbed_tasks(assignment: str, inputs: Inputs) -> dict[str, list[str]]:
+    """The other assignments' task functions (module -> qualified names) that ship stubbed
+    in ``assignment``'s release: withheld or carried over (:func:`other_tasks`)."""
+    withheld, carried = other_tasks(assignment, inputs)
+    return {module: [*withheld.get(module, ()), *carried.get(module, ())] for module in {**withheld, **carried}}
+
+
+def check_carried(manifest: Manifest, carried: dict[str, list[str]]) -> None:
+    """A released module holding carried-over tasks must be the student's: it comes from the submission."""
+    for module in manifest.modules:
+        owned = f"{manifest.package}/{module}"
+        if carried.get(module) and owned not in manifest.student_files:
+            raise ManifestError(
+                f"{manifest.path}: [release] earlier_tasks = \"{EARLIER_CARRIED}\" carries over "
+                f"{', '.join(carried[module])} in {module}: add '{owned}' to [submission] files")
 
 
 def build_assignment(assignment: str, dest: Path, inputs: Inputs | None = None) -> None:
     """Write the release of ``assignment`` into the new folder ``dest``.
 
-    The task functions of assignments still to come are stubbed too (see
-    :func:`withheld_tasks`); those of earlier ones ship complete, as the building
-    blocks they are.
+    The task functions of assignments still to come are stubbed too, and those of
+    earlier ones ship complete, as the building blocks they are, or stubbed for the
+    student to carry over (see :func:`other_tasks`).
     """
     inputs = inputs or Inputs.of()
     manifest = load_manifest(assignment, inputs.source, inputs.package)
@@ -83,9 +116,10 @@ def build_assignment(assignment: str, dest: Path, inputs: Inputs | None = None) 
 
 def complete_release(manifest: Manifest, dest: Path, inputs: Inputs, stub: str) -> None:
     """Turn nbgrader's output in ``dest`` into the release: add the stripped package and the scaffold."""
-    withheld = withheld_tasks(manifest.name, inputs)
-    write_release_modules(manifest, inputs.reference, dest / inputs.package, stub, withheld)
-    write_scaffold(manifest, dest)
+    carried = other_tasks(manifest.name, inputs)[1]
+    check_carried(manifest, carried)
+    write_release_modules(manifest, inputs.reference, dest / inputs.package, stub, stubbed_tasks(manifest.name, inputs))
+    write_scaffold(manifest, dest, {module: names for module, names in carried.items() if module in manifest.modules})
 
 
 def _grading_notebook(name: str, inputs: Inputs) -> str:

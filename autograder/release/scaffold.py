@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -31,16 +32,18 @@ def student_tool_files(root: Path = STUDENT_TOOLS) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in files}
 
 
-def write_scaffold(manifest: Manifest, dest: Path) -> None:
+def write_scaffold(manifest: Manifest, dest: Path, carried: Mapping[str, Sequence[str]] | None = None) -> None:
     """Render the README, ``pytest.ini`` and ``requirements.txt`` of ``manifest``'s release into
     ``dest`` (which holds its notebooks and modules already), and copy the student tools into
-    ``dest / TOOLS_FOLDER``."""
+    ``dest / TOOLS_FOLDER``. ``carried`` (module -> functions) are the earlier tasks the
+    student carries over from their own earlier submission; the README lists them."""
     cython = any(module.endswith(".pyx") for module in manifest.modules)
     packages = release_requirements(dest, manifest.package)
     names = [re.split(r"[<>=!~;\[ ]", spec)[0] for spec in packages]
     for name in SCAFFOLD:
         text = _environment.get_template(f"{name}.j2").render(
-            manifest=manifest, cython=cython, packages=packages, package_names=names, tools=TOOLS_FOLDER)
+            manifest=manifest, cython=cython, packages=packages, package_names=names, tools=TOOLS_FOLDER,
+            carried=[f"{module}:{name}" for module, names in (carried or {}).items() for name in names])
         (dest / name).write_text(text, encoding="utf-8")
     for relative, content in student_tool_files().items():
         target = dest / TOOLS_FOLDER / relative
