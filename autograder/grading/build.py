@@ -63,7 +63,10 @@ SHARED_FLAGS = ("-O2", *_C_FLAGS)
 CYTHON_OPTIONS = {"language_level": 3}
 TOOLCHAIN_LIBRARIES = ("Cython", "numpy")
 BUILD_SCRIPT = Path(untrusted.__file__).with_name("cython_build.py")
-LOG_LIMIT = 6000
+LOG_LIMIT = 6000  # characters of a failed build's log the student sees
+RAW_LOG_BYTES = 4 * LOG_LIMIT  # how much of the log's end is read before scrubbing shortens it
+REFUSED_LINES_SHOWN = 20  # refused .pyx lines listed in a refusal
+COMPILER_QUERY_SECONDS = 30
 MAX_EXTENSION_BYTES = 64 << 20
 
 
@@ -117,7 +120,8 @@ def find_toolchain() -> Toolchain | str:
 
 @functools.lru_cache(maxsize=None)
 def _compiler_version(compiler: str) -> str:
-    done = subprocess.run([compiler, "-dumpfullversion", "-dumpversion"], capture_output=True, text=True, timeout=30)
+    done = subprocess.run([compiler, "-dumpfullversion", "-dumpversion"], capture_output=True, text=True,
+                          timeout=COMPILER_QUERY_SECONDS)
     return done.stdout.strip()
 
 
@@ -181,7 +185,7 @@ def build_extensions(sandbox: Path, workdir: Path, limits: Limits, cache: Path =
 
     problems = check_package(folder, sources)
     if problems:
-        return outcome(False, log="\n".join(problems[:20]), refused=True)
+        return outcome(False, log="\n".join(problems[:REFUSED_LINES_SHOWN]), refused=True)
     if isinstance(toolchain, str):
         return outcome(False, log=toolchain)
     entry = cache / build_key(sources, toolchain, package)
@@ -269,7 +273,7 @@ def _run_confined(sources: list[Path], package: str, modules: list[str], shared:
                     os.killpg(process.pid, signal.SIGKILL)  # the compiler processes too, not only the build script
                     process.wait()
                     return f"the build did not finish within {limits.build_seconds:g} s"
-            output.seek(max(0, output.tell() - 4 * LOG_LIMIT))
+            output.seek(max(0, output.tell() - RAW_LOG_BYTES))
             log = output.read().decode(errors="replace")
     finally:
         if user is not None:

@@ -55,11 +55,3 @@ def _fails(check: Callable[[], None]) -> bool:
     except (Mismatch, StudentError):
         return True
     return False
-
-
-def _fails(check: Callable[[], None]) -> bool:
-    try:
-        check()
-    except (Mismatch, StudentError):
-        return True
-    return False

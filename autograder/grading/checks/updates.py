@@ -10,6 +10,7 @@ import numpy as np
 from autograder.grading.checks.layers import check_untouched, resolve
 from autograder.grading.compare import expect_array, expect_scalar, expect_structure
 
+EXACT = 0.0  # integer state, such as a step count, must match exactly
 #: ``slips(w, dw, before, after)``: what the usual mistakes would make of ``next_w`` (a description
 #: -> array dict for the diagnosis), from the reference's config before and after the step.
 Slips = Callable[[np.ndarray, np.ndarray, dict[str, Any], dict[str, Any]], dict[str, np.ndarray]]
@@ -35,7 +36,7 @@ def check_update_steps(student: Any, reference: Any, path: str, w: np.ndarray, g
             name = f"{rule} config['{key}'] after step {step}"
             value = mine.get(key) if isinstance(mine, dict) else None
             if isinstance(theirs[key], (int, np.integer)):
-                expect_scalar(name, value, theirs[key], 0.0)
+                expect_scalar(name, value, theirs[key], EXACT)
             else:
                 expect_array(name, value, theirs[key], tol)
         w = expected_w
