@@ -23,7 +23,6 @@ from autograder.grading.results import write_atomically
 from autograder.grading.seeds import DEMO_SECRET
 from autograder.manifest import Manifest, load_manifest
 from autograder.paths import PROJECT_ROOT
-from autograder.reports.scores import task_of
 
 #: Top-level entries of the checkout that the grader needs at run time.
 INCLUDED = ("pyproject.toml", "setup.py", "README.md", "nbgrader_config.py", "autograder/", "student_tools/", "reference/", "source/", "release/")
@@ -91,7 +90,7 @@ def apply_visibility(results_file: Path, manifest: Manifest) -> None:
     """Give every check its task's visibility and the output the manifest's ``stdout_visibility``."""
     results = json.loads(results_file.read_text(encoding="utf-8"))
     for test in results["tests"]:
-        task = manifest.tasks.get(task_of(test["name"]))
+        task = manifest.tasks.get(test["extra_data"]["task"])
         test["visibility"] = task.visibility if task else "visible"
     results["stdout_visibility"] = manifest.stdout_visibility
     write_atomically(results_file, json.dumps(results, indent=2) + "\n")

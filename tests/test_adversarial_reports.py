@@ -7,18 +7,21 @@ import csv
 import io
 import shutil
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 
 from autograder.batch.run import BatchOptions, ClassRow, run_batch
 from autograder.demo import build_class
-from autograder.grading.results import Results, TestResult, junit_xml
+from autograder.grading.diagnose import Diagnosis, DiagnosisKind
+from autograder.grading.results import CheckDetails, Results, TestResult, junit_xml
 from autograder.grading.runner import GradingOptions
 from autograder.grading.safe_text import clean_name, clean_text
 from autograder.manifest import load_manifest
 from autograder.paths import CourseLayout
 from autograder.reports.nbgrader_db import open_gradebook
 from autograder.reports.write import ReportError, ReportPaths, write_reports
+from autograder_student.status import Status
 from grading_support import TEST_SECRET, Mutation
 
 ASSIGNMENT = "linear_regression"
@@ -31,8 +34,10 @@ def hostile_rows() -> list[ClassRow]:
     manifest = load_manifest(ASSIGNMENT)
     rows = []
     for student, text in (("ann", "ok"), (f"bad$\\frac{{$\x01{UNDECODABLE}", HOSTILE), ("cid", "Likely cause: a sign error")):
-        tests = [TestResult(f"{task}: check", 0.0, manifest.tasks[task].points, "failed", text) for task in manifest.tasks]
-        tests[0] = TestResult(tests[0].name, tests[0].max_score, tests[0].max_score, "passed", text)
+        mistake = Diagnosis(DiagnosisKind.KNOWN_MISTAKE, text)
+        tests = [TestResult(CheckDetails(task, "check", Status.FAILED, mistake), 0.0, manifest.tasks[task].points, text)
+                 for task in manifest.tasks]
+        tests[0] = TestResult(replace(tests[0].extra_data, status=Status.PASSED), tests[0].max_score, tests[0].max_score, text)
         rows.append(ClassRow(student, Results(tests[0].score, manifest.max_score, 1.0, text, tests, {}), "", 1.0, False))
     rows.append(ClassRow("dee", None, HOSTILE, 0.5, False))
     return rows

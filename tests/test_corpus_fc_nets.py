@@ -164,7 +164,7 @@ def test_untouched_release_gets_nothing(tmp_path):
     graded = grade("fc_nets", release_submission("fc_nets", tmp_path), "alice")
     assert graded.results.score == 0
     assert {name: task["status"] for name, task in graded.results.extra_data["tasks"].items()} == {
-        name: "not implemented" for name in manifest.tasks
+        name: "not_implemented" for name in manifest.tasks
     }
 
 

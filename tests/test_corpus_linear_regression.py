@@ -80,5 +80,5 @@ def test_points_are_lost_exactly_where_the_submission_is_wrong(tmp_path, mutatio
 
 @pytest.mark.slow
 def test_untouched_release_scores_nothing(tmp_path):
-    expected = {name: (0, "not implemented") for name in load_manifest(ASSIGNMENT).tasks}
+    expected = {name: (0, "not_implemented") for name in load_manifest(ASSIGNMENT).tasks}
     assert untouched_release_task_states(ASSIGNMENT, tmp_path) == expected

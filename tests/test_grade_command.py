@@ -53,7 +53,7 @@ def test_a_missing_file_is_reported_and_its_stub_graded(tmp_path):
     graded = grade("linear_regression", submission)
     assert "missing file(s): numnet/linear.py" in graded.results.output
     assert lost_tasks(graded) == {"closed_form", "ridge", "gradient_descent"}
-    assert graded.results.extra_data["tasks"]["ridge"]["status"] == "not implemented"
+    assert graded.results.extra_data["tasks"]["ridge"]["status"] == "not_implemented"
 
 
 @pytest.mark.slow

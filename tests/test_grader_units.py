@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
-from autograder.grading.results import Results, ResultsError, TestResult, junit_xml, write_results
+from autograder.grading.results import CheckDetails, Results, ResultsError, TestResult, junit_xml, write_results
 from autograder.grading.seeds import DemoSecretWarning, Secret, derive_seed, load_secret
+from autograder_student.status import Status
 
 SECRET = Secret(b"k", "tests")
 
@@ -99,15 +100,16 @@ def test_dtype_nan_scalar_and_structure_checks():
         expect_structure("f", (1, 2, 3), 2)
 
 
-def _results(score=1.0, status="passed"):
-    return Results(score, 2.0, 0.1, "", [TestResult("t: a", score, 1.0, status), TestResult("t: b", 0.0, 1.0, "failed")])
+def _results(score=1.0, status=Status.PASSED):
+    return Results(score, 2.0, 0.1, "", [TestResult(CheckDetails("t", "a", status), score, 1.0),
+                                         TestResult(CheckDetails("t", "b", Status.FAILED), 0.0, 1.0)])
 
 
 def test_results_are_validated_before_they_are_written(tmp_path):
     path = tmp_path / "out" / "results.json"
     write_results(path, _results(), {"t: a", "t: b"})
     assert json.loads(path.read_text())["score"] == 1.0
-    for bad, names in [(_results(score=1.5), {"t: a", "t: b"}), (_results(status="ok"), {"t: a", "t: b"}), (_results(), {"t: a"})]:
+    for bad, names in [(_results(score=1.5), {"t: a", "t: b"}), (_results(status="ok"), {"t: a", "t: b"}), (_results(status=Status.NOT_IMPLEMENTED), {"t: a", "t: b"}), (_results(), {"t: a"})]:
         with pytest.raises(ResultsError):
             write_results(tmp_path / "bad.json", bad, names)
     assert not (tmp_path / "bad.json").exists()

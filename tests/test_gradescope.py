@@ -11,10 +11,11 @@ import tomllib
 import pytest
 
 from autograder.gradescope import DemoSecretError, apply_visibility, build_zip, minimum_python
-from autograder.grading.results import Results, TestResult
+from autograder.grading.results import CheckDetails, Results, TestResult
 from autograder.grading.seeds import DEMO_SECRET, Secret
 from autograder.manifest import load_manifest, parse_manifest
 from autograder.paths import PROJECT_ROOT, SOURCE
+from autograder_student.status import Status
 from tests.grading_support import reference_submission
 
 ASSIGNMENT = "linear_regression"
@@ -77,7 +78,7 @@ def test_visibility_comes_from_the_manifest(tmp_path):
     data["gradescope"] = {"visibility": "after_due_date", "stdout_visibility": "after_published"}
     data["tasks"]["metrics"]["visibility"] = "hidden"
     manifest = parse_manifest(data, manifest_file)
-    tests = [TestResult(f"{task}: check", 1.0, 1.0, "passed") for task in manifest.tasks]
+    tests = [TestResult(CheckDetails(task, "check", Status.PASSED), 1.0, 1.0) for task in manifest.tasks]
     results_file = tmp_path / "results.json"
     results_file.write_text(json.dumps(Results(len(tests), len(tests), 1.0, "", tests).to_json()))
     apply_visibility(results_file, manifest)

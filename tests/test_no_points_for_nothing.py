@@ -25,7 +25,7 @@ def test_a_submission_that_implements_nothing_scores_zero(tmp_path, assignment, 
 
 
 def record(function: str, status: str = "passed", requires: tuple[str, ...] = (), task: str = "relu") -> TestRecord:
-    return TestRecord(f"{task}::{function}", f"{task}: {function}", task, 1.0, function, status,
+    return TestRecord(f"{task}::{function}", task, function, 1.0, function, status,
                       function=function, requires=requires, rules=("relu.backward",))
 
 
@@ -39,7 +39,7 @@ def test_a_check_of_the_code_against_itself_counts_only_after_its_prerequisite()
 
 def test_prerequisites_are_matched_on_the_parameters_both_tests_share():
     def run(function, status, loss, **extra):
-        return TestRecord(function, function, "losses", 1.0, function, status, function=function,
+        return TestRecord(function, "losses", function, 1.0, function, status, function=function,
                           requires=("test_loss",) if function == "test_loss_numeric" else (),
                           params=(("loss", loss), *extra.items()))
 

@@ -11,17 +11,29 @@ import numpy as np
 import pytest
 
 from autograder.batch.run import ClassRow
-from autograder.grading.results import Results, TestResult
+from autograder.grading.diagnose import Diagnosis, DiagnosisKind
+from autograder.grading.results import CheckDetails, Results, TestResult
 from autograder.manifest import load_manifest
 from autograder.paths import CourseLayout
 from autograder.release.grading_notebook import task_feedback
-from autograder.reports.class_report import binned, common_causes, task_summaries
+from autograder.reports.class_report import common_causes, task_summaries
 from autograder.reports.nbgrader_db import NOTEBOOK, open_gradebook, read_grades
 from autograder.reports.write import write_reports
+from autograder_student.status import Status
 
 ASSIGNMENT = "linear_regression"
-CAUSES = ("off by a constant factor of about -0.1066", "off by a constant factor of about 64",
-          "statistics over the wrong axis")
+CAUSES = (Diagnosis(DiagnosisKind.SCALE_FACTOR, "-1/8"), Diagnosis(DiagnosisKind.SCALE_FACTOR, "64"),
+          Diagnosis(DiagnosisKind.KNOWN_MISTAKE, "statistics over the wrong axis"))
+#: What a failed check's output says: a cause that is never the diagnosed one, so a report that
+#: read the text instead of the check's diagnosis would count the wrong mistakes.
+MISLEADING_OUTPUT = "mismatch. Likely cause: the output is all zeros"
+
+
+def check(task: str, name: str, points: float, diagnosis: Diagnosis | None) -> TestResult:
+    """A check worth ``points``, passed when there is no ``diagnosis``."""
+    status = Status.FAILED if diagnosis else Status.PASSED
+    return TestResult(CheckDetails(task, name, status, diagnosis), 0.0 if diagnosis else points, points,
+                      MISLEADING_OUTPUT if diagnosis else "ok")
 
 
 def synthetic_rows(rng: np.random.Generator, students: int) -> list[ClassRow]:
@@ -31,11 +43,9 @@ def synthetic_rows(rng: np.random.Generator, students: int) -> list[ClassRow]:
     for index in range(students):
         tests = []
         for task in manifest.tasks.values():
-            for check in ("forward", "backward"):
+            for name in ("forward", "backward"):
                 passed = bool(rng.random() < 0.6)
-                output = "ok" if passed else f"mismatch. Likely cause: {CAUSES[int(rng.integers(3))]}"
-                tests.append(TestResult(f"{task.name}: {check}", task.points / 2 if passed else 0.0, task.points / 2,
-                                        "passed" if passed else "failed", output))
+                tests.append(check(task.name, name, task.points / 2, None if passed else CAUSES[int(rng.integers(3))]))
         total = sum(t.score for t in tests)
         results = Results(total, manifest.max_score, 1.0, "", tests, {})
         rows.append(ClassRow(f"student{index:02d}", results, "", float(rng.uniform(0.5, 3)), False))
@@ -88,7 +98,7 @@ def test_rewriting_reports_updates_grades_without_duplicates(tmp_path):
     course, rows, paths = write_class(tmp_path)
     regraded = [ClassRow(r.student, r.results, r.error, r.seconds, True) for r in rows[:-1]]
     first = regraded[0].results
-    first.tests = [TestResult(t.name, 0.0, t.max_score, "failed", t.output) for t in first.tests]
+    first.tests = [check(t.task, t.extra_data.check, t.max_score, CAUSES[0]) for t in first.tests]
     first.score = 0.0
     write_reports(course, ASSIGNMENT, regraded + rows[-1:])
     with open_gradebook(paths.gradebook) as gradebook:
@@ -124,7 +134,7 @@ def test_batch_junit_has_one_suite_per_student_and_an_error_case(written):
     _, rows, paths = written
     suites = ET.fromstring(paths.junit.read_text())
     assert len(suites) == len(rows)
-    failed = sum(t.status == "failed" for row in rows if row.results for t in row.results.tests)
+    failed = sum(t.status is Status.FAILED for row in rows if row.results for t in row.results.tests)
     assert len(suites.findall(".//failure")) == failed
     errors = suites.findall(".//error")
     assert len(errors) == 1 and "boom" in errors[0].text
@@ -132,20 +142,22 @@ def test_batch_junit_has_one_suite_per_student_and_an_error_case(written):
 
 def test_class_report_embeds_figures_and_counts_diagnoses(written):
     """Four PNG figures (histogram, per-task chart, heatmap, slowest); mistakes are counted per task and
-    student, with diagnoses differing only in numbers binned together; pass rates count fully passed tasks."""
+    student from the checks' diagnoses (never their text), diagnoses of one kind differing only in
+    their value counted together; pass rates count fully passed tasks."""
     _, rows, paths = written
     html = paths.html.read_text()
     assert html.count("data:image/png;base64,") == 4
     causes = common_causes(rows)
-    assert {cause for found in causes.values() for cause, _ in found} <= {binned(c) for c in CAUSES}
-    assert binned(CAUSES[0]) == binned(CAUSES[1]) != binned(CAUSES[2])
+    assert {cause for found in causes.values() for cause, _ in found} == {c.mistake for c in CAUSES}
+    assert CAUSES[0].mistake == CAUSES[1].mistake != CAUSES[2].mistake
     for task, found in causes.items():
-        with_failures = sum(any(t.status == "failed" and t.name.startswith(f"{task}: ") for t in row.results.tests)
-                            for row in rows if row.results)
-        assert max(count for _, count in found) <= with_failures
+        diagnosed = [{t.extra_data.diagnosis.mistake for t in row.results.tests if t.task == task and t.extra_data.diagnosis}
+                     for row in rows if row.results]
+        assert dict(found) == {cause: sum(cause in d for d in diagnosed) for cause, _ in found}
+    assert "the output is all zeros" not in html
     summaries = task_summaries(rows, load_manifest(ASSIGNMENT), {})
     for summary in summaries:
-        full = [all(t.status == "passed" for t in row.results.tests if t.name.startswith(f"{summary.name}: "))
+        full = [all(t.status is Status.PASSED for t in row.results.tests if t.task == summary.name)
                 for row in rows if row.results]
         assert summary.pass_rate == pytest.approx(sum(full) / len(full))
         assert f"{100 * summary.pass_rate:.0f}%" in html

@@ -200,7 +200,7 @@ def test_check_in_the_student_environment(student_env, assignment, tmp_path):
     code, report = _check(student_env, untouched)
     assert (code, report["collection_errors"], report["syntax_errors"]) == (1, [], [])
     assert {row["task"]: row["status"] for row in report["tasks"]} == {
-        task: "not implemented yet" for task in load_manifest(assignment).tasks}
+        task: "not_implemented" for task in load_manifest(assignment).tasks}
 
     solved = _prepare(student_env, assignment, tmp_path / "solved" / assignment, solved=True)
     code, report = _check(student_env, solved)

@@ -185,14 +185,14 @@ def test_parameters_are_described_by_name():
 
 def test_untouched_release_is_reported_as_not_implemented_or_not_built(folder, capsys):
     code, statuses, out = _check(folder, capsys)
-    assert code == 1 and "not implemented yet" in out
+    assert code == 1 and "not implemented" in out
     assert statuses.pop("compiled") == (
-        "not built", 0, 1, "test_compiled_module: numnet/im2col_cython.pyx is not compiled: "
+        "not_built", 0, 1, "test_compiled_module: numnet/im2col_cython.pyx is not compiled: "
         "run `python -m numnet.build_ext` in this folder")
     assert statuses == {
-        "scaling": ("not implemented yet", 0, 4, ""),
-        "shifting": ("not implemented yet", 0, 1, ""),
-        "untested": ("no public tests", 0, 0, ""),
+        "scaling": ("not_implemented", 0, 4, ""),
+        "shifting": ("not_implemented", 0, 1, ""),
+        "untested": ("no_tests", 0, 0, ""),
         "-": ("passed", 1, 1, ""),
     }
 
@@ -220,13 +220,13 @@ def test_a_module_that_does_not_compile_is_named_with_its_line(folder, capsys):
     code, statuses, out = _check(folder, capsys)
     assert code == 1
     assert {task: row[0] for task, row in statuses.items()} == {
-        "scaling": "not run", "shifting": "not run", "untested": "not run", "compiled": "not run"}
+        "scaling": "not_run", "shifting": "not_run", "untested": "not_run", "compiled": "not_run"}
     assert "does not compile: numnet/ops.py:2: '(' was never closed" in out
     assert "could not import tests/test_ops.py" in out
 
 
 @pytest.mark.parametrize(("body", "status", "summary"), [
-    ("while True:\n        pass", "timed out", "still running after 20 s"),
+    ("while True:\n        pass", "timed_out", "still running after 20 s"),
     ("import os\n    os._exit(3)", "crashed", "the Python process died (exit status 3)"),
 ])
 def test_a_hanging_or_crashing_task_is_reported_while_the_others_run(folder, body, status, summary, capsys):

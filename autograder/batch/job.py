@@ -1,7 +1,7 @@
 """One unit of batch work: grade a submission and write its outputs.
 
 :func:`grade_job` runs in a pool process or on a Dask worker. It never raises:
-whatever goes wrong becomes an :class:`Outcome` with ``error`` set, so one bad
+whatever goes wrong becomes a :class:`JobOutcome` with ``error`` set, so one bad
 submission cannot stop the batch.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class JobOutcome:
     """What the scheduler learns about one job."""
 
     student: str
@@ -42,7 +42,7 @@ class Outcome:
     skipped: bool = False
 
 
-def grade_job(job: Job) -> Outcome:
+def grade_job(job: Job) -> JobOutcome:
     """Grade ``job``, write results, feedback and state (in that order); never raise."""
     started = time.monotonic()
     try:
@@ -54,9 +54,9 @@ def grade_job(job: Job) -> Outcome:
         GradingState(job.source_sha256, results.extra_data.get("submission_sha256", ""), results.score,
                      results.max_score, round(seconds, 3), results.extra_data["graded_with"]).write(job.paths.state)
         error = "; ".join(graded.internal_errors)
-        return Outcome(job.student, results.score, results.max_score, seconds, error)
+        return JobOutcome(job.student, results.score, results.max_score, seconds, error)
     except BaseException as exc:  # noqa: BLE001 - one submission must never stop the batch
         if isinstance(exc, KeyboardInterrupt):
             raise
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return Outcome(job.student, seconds=time.monotonic() - started, error=f"grading raised {detail}")
+        return JobOutcome(job.student, seconds=time.monotonic() - started, error=f"grading raised {detail}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.batch.discovery import Submission, discover
-from autograder.batch.job import Job, Outcome
+from autograder.batch.job import Job, JobOutcome
 from autograder.batch.schedule import run_dask, run_local
 from autograder.batch.state import GradingState, StudentPaths, is_current
 from autograder.grading.results import Results
@@ -57,7 +57,7 @@ def plan(assignment: str, course: CourseLayout, options: BatchOptions) -> tuple[
     return jobs, skipped
 
 
-def execute(jobs: list[Job], options: BatchOptions) -> Iterator[Outcome]:
+def execute(jobs: list[Job], options: BatchOptions) -> Iterator[JobOutcome]:
     """Outcomes of ``jobs`` as they finish, on the chosen scheduler."""
     if options.scheduler:
         return run_dask(jobs, options.scheduler)
@@ -66,18 +66,18 @@ def execute(jobs: list[Job], options: BatchOptions) -> Iterator[Outcome]:
 
 def run_batch(assignment: str, course: CourseLayout, options: BatchOptions,
               on_start: Callable[[int, int], None] = lambda todo, skipped: None,
-              on_outcome: Callable[[Outcome], None] = lambda outcome: None) -> list[ClassRow]:
+              on_outcome: Callable[[JobOutcome], None] = lambda outcome: None) -> list[ClassRow]:
     """Grade the class; return one row per student, sorted by student."""
     jobs, skipped = plan(assignment, course, options)
     on_start(len(jobs), len(skipped))
-    outcomes = {s.student: Outcome(s.student, skipped=True) for s in skipped}
+    outcomes = {s.student: JobOutcome(s.student, skipped=True) for s in skipped}
     for outcome in execute(jobs, options):
         outcomes[outcome.student] = outcome
         on_outcome(outcome)
     return [_row(course, assignment, outcomes[student]) for student in sorted(outcomes)]
 
 
-def _row(course: CourseLayout, assignment: str, outcome: Outcome) -> ClassRow:
+def _row(course: CourseLayout, assignment: str, outcome: JobOutcome) -> ClassRow:
     """The row of one student, reading the results written by the job (or a previous run)."""
     paths = StudentPaths.of(course, outcome.student, assignment)
     state = GradingState.read(paths.state)

@@ -1,6 +1,6 @@
 """Running jobs in parallel: local processes by default, a Dask cluster on request.
 
-Both schedulers yield an :class:`~autograder.batch.job.Outcome` per job as soon as
+Both schedulers yield an :class:`~autograder.batch.job.JobOutcome` per job as soon as
 it finishes. A pool process that dies (killed, out of memory) turns the jobs it
 took down with it into error outcomes; a re-run grades them again.
 """
@@ -10,10 +10,10 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
-from autograder.batch.job import Job, Outcome, grade_job
+from autograder.batch.job import Job, JobOutcome, grade_job
 
 
-def run_local(jobs: Sequence[Job], workers: int, retries: int = 1) -> Iterator[Outcome]:
+def run_local(jobs: Sequence[Job], workers: int, retries: int = 1) -> Iterator[JobOutcome]:
     """Grade ``jobs`` on ``workers`` local processes.
 
     When a pool process dies, every job still queued fails with it; those jobs get
@@ -34,7 +34,7 @@ def run_local(jobs: Sequence[Job], workers: int, retries: int = 1) -> Iterator[O
         pending = broken
 
 
-def run_dask(jobs: Sequence[Job], address: str) -> Iterator[Outcome]:
+def run_dask(jobs: Sequence[Job], address: str) -> Iterator[JobOutcome]:
     """Grade ``jobs`` on the Dask distributed cluster whose scheduler listens at ``address``."""
     if not jobs:
         return
@@ -48,9 +48,9 @@ def run_dask(jobs: Sequence[Job], address: str) -> Iterator[Outcome]:
             yield _outcome(future, owners[future.key])
 
 
-def _outcome(future, job: Job) -> Outcome:
+def _outcome(future, job: Job) -> JobOutcome:
     """The job's outcome, or an error outcome when the process running it failed."""
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - a dead worker is one failed submission, not a failed batch
-        return Outcome(job.student, error=f"the worker process failed ({type(exc).__name__}: {exc})")
+        return JobOutcome(job.student, error=f"the worker process failed ({type(exc).__name__}: {exc})")

@@ -19,6 +19,10 @@ from autograder.grading.limits import Limits
 from autograder.grading.results import Results, ResultsError, junit_xml, write_atomically, write_results
 from autograder.grading.runner import GradingOptions, grade_submission
 from autograder.manifest import ManifestError, load_manifest
+from autograder_student.status import Status
+
+#: How a task's status is coloured in the summary table (red for the others).
+STATUS_STYLES = {Status.PASSED: "green", Status.PARTIAL: "yellow", Status.NOT_IMPLEMENTED: "yellow"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,8 +59,9 @@ def summary_table(results: Results) -> Table:
     for column in ("task", "score", "status"):
         table.add_column(column)
     for task in results.extra_data.get("tasks", {}).values():
-        style = {"passed": "green", "not implemented": "yellow"}.get(task["status"], "red")
-        table.add_row(task["title"], f"{task['score']:g} / {task['max_score']:g}", f"[{style}]{task['status']}[/]")
+        status = Status(task["status"])
+        table.add_row(task["title"], f"{task['score']:g} / {task['max_score']:g}",
+                      f"[{STATUS_STYLES.get(status, 'red')}]{status.label}[/]")
     return table
 
 

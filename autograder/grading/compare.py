@@ -8,18 +8,46 @@ the student's objects, the hidden inputs or the expected values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from autograder.grading.diagnose import diagnose
+from autograder.grading.diagnose import Diagnosis, diagnose
 
 
 ROUNDING_SLACK = 64  # how much worse than the reference's own rounding a correct float32 result may be
 
 
+@dataclass(frozen=True)
+class Problem:
+    """How an output differs from the expected one: a summary in numbers, the same numbers as
+    data (``facts``: the worst element's index and errors, or the shapes...) and a likely cause."""
+
+    summary: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    diagnosis: Diagnosis | None = None
+
+    def __str__(self) -> str:
+        return f"{self.summary}. Likely cause: {self.diagnosis.text()}" if self.diagnosis else self.summary
+
+
 class Mismatch(AssertionError):
-    """A graded check failed; the message is safe to show to the student."""
+    """A graded check failed; the message is safe to show to the student.
+
+    ``diagnosis`` and ``case`` (which output failed, and how: see :attr:`Problem.facts`)
+    travel with the message as data, into the check's record and results.json."""
+
+    def __init__(self, message: str, diagnosis: Diagnosis | None = None, case: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.diagnosis = diagnosis
+        self.case = dict(case or {})
+
+    @classmethod
+    def of(cls, output: str, problem: Problem, note: str = "") -> "Mismatch":
+        """The mismatch of ``output`` (e.g. ``"dx"``) that ``problem`` describes, with an optional note."""
+        return cls(f"{output}: {problem}" + (f". {note}" if note else ""), problem.diagnosis,
+                   {"output": output, **problem.facts})
 
 
 def kind_of(value: Any) -> str:
@@ -64,7 +92,7 @@ def array_problems(
     check_dtype: bool = True,
     alternatives: Mapping[str, np.ndarray] | None = None,
     exact: np.ndarray | None = None,
-) -> str | None:
+) -> Problem | None:
     """Describe how ``actual`` differs from ``expected``, or ``None`` when it matches.
 
     ``exact`` is the float64 value that a low-precision ``expected`` approximates
@@ -73,35 +101,36 @@ def array_problems(
     if np.isscalar(actual) and expected.ndim == 0:
         actual = np.asarray(actual)
     if not isinstance(actual, np.ndarray):
-        return f"expected an array of shape {expected.shape}, got {kind_of(actual)}"
+        return Problem(f"expected an array of shape {expected.shape}, got {kind_of(actual)}", {"got": kind_of(actual)})
     if actual.dtype.kind not in "biuf":
-        return f"expected a real-valued array, got dtype {actual.dtype}"
+        return Problem(f"expected a real-valued array, got dtype {actual.dtype}", {"dtype": str(actual.dtype)})
     if actual.shape != expected.shape:
-        return _with_diagnosis(f"shape {actual.shape}, expected {expected.shape}", actual, expected, tol, alternatives)
+        return Problem(f"shape {actual.shape}, expected {expected.shape}",
+                       {"shape": list(actual.shape), "expected_shape": list(expected.shape)},
+                       diagnose(actual, expected, tol, alternatives or {}))
     bad = ~np.isfinite(actual)
     if bad.any() and np.isfinite(expected).all():
-        return f"{int(np.isnan(actual).sum())} NaN and {int(np.isinf(actual).sum())} infinite values"
+        nan, inf = int(np.isnan(actual).sum()), int(np.isinf(actual).sum())
+        return Problem(f"{nan} NaN and {inf} infinite values", {"nan": nan, "inf": inf})
     if check_dtype and actual.dtype != expected.dtype:
-        return f"dtype {actual.dtype}, expected {expected.dtype} (keep the input's precision)"
+        return Problem(f"dtype {actual.dtype}, expected {expected.dtype} (keep the input's precision)",
+                       {"dtype": str(actual.dtype), "expected_dtype": str(expected.dtype)})
     if actual.size == 0:
         return None
     errors = relative_errors(actual, expected, rounding_floor(expected, exact, tol))
     if float(errors.max()) <= tol:
         return None
-    worst = np.unravel_index(int(errors.argmax()), errors.shape)
+    worst = tuple(int(i) for i in np.unravel_index(int(errors.argmax()), errors.shape))
     abs_error = float(np.abs(actual[worst].astype(np.float64) - expected[worst]))
+    rel_error = float(errors[worst])
     count = int((errors > tol).sum())
     summary = (
-        f"{count} of {errors.size} elements differ; worst at index {tuple(int(i) for i in worst)}: "
-        f"abs error {abs_error:.3g}, rel error {float(errors[worst]):.3g} (tolerance {tol:.0e})"
+        f"{count} of {errors.size} elements differ; worst at index {worst}: "
+        f"abs error {abs_error:.3g}, rel error {rel_error:.3g} (tolerance {tol:.0e})"
     )
-    return _with_diagnosis(summary, actual, expected, tol, alternatives)
-
-
-def _with_diagnosis(summary: str, actual: np.ndarray, expected: np.ndarray, tol: float,
-                    alternatives: Mapping[str, np.ndarray] | None) -> str:
-    hint = diagnose(actual, expected, tol, alternatives or {})
-    return f"{summary}. Likely cause: {hint}" if hint else summary
+    facts = {"mismatched": count, "elements": int(errors.size), "index": list(worst), "abs_error": abs_error,
+             "rel_error": rel_error, "tolerance": float(tol)}
+    return Problem(summary, facts, diagnose(actual, expected, tol, alternatives or {}))
 
 
 def expect_array(
@@ -116,7 +145,7 @@ def expect_array(
     """Raise :class:`Mismatch` unless ``actual`` matches ``expected`` within ``tol``."""
     problem = array_problems(actual, expected, tol, check_dtype, alternatives, exact)
     if problem:
-        raise Mismatch(f"{name}: {problem}")
+        raise Mismatch.of(name, problem)
 
 
 def expect_scalar(name: str, actual: Any, expected: float, tol: float) -> None:
@@ -124,14 +153,15 @@ def expect_scalar(name: str, actual: Any, expected: float, tol: float) -> None:
     if isinstance(actual, np.ndarray) and actual.size == 1:
         actual = actual.reshape(())[()]
     if isinstance(actual, bool) or not isinstance(actual, (int, float, np.integer, np.floating)):
-        raise Mismatch(f"{name}: expected a number, got {kind_of(actual)}")
+        raise Mismatch.of(name, Problem(f"expected a number, got {kind_of(actual)}", {"got": kind_of(actual)}))
     value = float(actual)
     if not np.isfinite(value):
-        raise Mismatch(f"{name}: got a non-finite number ({value})")
+        raise Mismatch.of(name, Problem(f"got a non-finite number ({value})"))
     error = abs(value - expected) / max(abs(value) + abs(expected), 1e-8)
     if error > tol:
-        hint = diagnose(np.asarray(value), np.asarray(expected), tol, {})
-        raise Mismatch(f"{name}: rel error {error:.3g} (tolerance {tol:.0e})" + (f". Likely cause: {hint}" if hint else ""))
+        raise Mismatch.of(name, Problem(f"rel error {error:.3g} (tolerance {tol:.0e})",
+                                        {"rel_error": error, "tolerance": float(tol)},
+                                        diagnose(np.asarray(value), np.asarray(expected), tol, {})))
 
 
 def expect_structure(name: str, actual: Any, length: int) -> tuple[Any, ...]:

@@ -7,6 +7,7 @@ import jinja2
 
 from autograder.grading.results import Results, write_atomically
 from autograder.grading.safe_text import clean_text
+from autograder_student.status import Status
 
 _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}: feedback for {{ student }}</title>
@@ -24,9 +25,9 @@ table{border-collapse:collapse;width:100%}td,th{padding:.35rem .6rem;border-bott
 {% for name, task in tasks.items() %}<tr><td>{{ task.title }}</td><td>{{ "%g"|format(task.score) }} / {{ "%g"|format(task.max_score) }}</td><td>{{ task.status }}</td></tr>
 {% endfor %}</table>
 <h2>Checks</h2>
-<table><tr><th>check</th><th>points</th><th>result</th></tr>
+<table><tr><th>check</th><th>points</th><th>status</th><th>result</th></tr>
 {% for test in results.tests %}<tr><td>{{ test.name }}</td><td>{{ "%g"|format(test.score) }} / {{ "%g"|format(test.max_score) }}</td>
-<td class="{{ test.status }}"><pre>{{ test.output }}</pre></td></tr>
+<td class="{{ test.status.value }}">{{ test.extra_data.status.label }}</td><td><pre>{{ test.output }}</pre></td></tr>
 {% endfor %}</table>
 <p>Inputs were drawn at random for you; messages describe differences in numbers only.</p>
 </body></html>
@@ -35,8 +36,9 @@ table{border-collapse:collapse;width:100%}td,th{padding:.35rem .6rem;border-bott
 
 def render_feedback(results: Results, title: str, student: str) -> str:
     """The feedback page as HTML text (every value escaped)."""
-    return _TEMPLATE.render(results=results.cleaned(), title=title, student=clean_text(student),
-                            tasks=results.extra_data.get("tasks", {}))
+    tasks = {name: {**task, "status": Status(task["status"]).label}
+             for name, task in results.extra_data.get("tasks", {}).items()}
+    return _TEMPLATE.render(results=results.cleaned(), title=title, student=clean_text(student), tasks=tasks)
 
 
 def write_feedback(path: Path, results: Results, title: str, student: str) -> None:

@@ -34,9 +34,22 @@ import pytest
 
 from autograder.grading.client import StudentError, StudentPackage, StudentTimeout, WorkerCrashed
 from autograder.grading.compare import Mismatch
+from autograder.grading.diagnose import Diagnosis
 from autograder.grading.safe_text import clean_text
 from autograder.grading.seeds import Secret, derive_seed, hidden_rng
 from autograder.manifest import Manifest
+from autograder_student.status import Status
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a hidden test did not pass: its status, the message for the student and, for a
+    numeric mismatch, the likely cause and the failing case as data."""
+
+    status: Status
+    message: str
+    diagnosis: Diagnosis | None = None
+    case: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -46,16 +59,30 @@ class TestRecord:
     __test__ = False  # not a pytest test class
 
     nodeid: str
-    name: str
     task: str
+    check: str  # the test's name in its task, with its parameters: "test_forward[float32]"
     weight: float
     description: str
-    status: str = "passed"  # passed | failed | not_implemented | error
+    status: Status = Status.PASSED  # PASSED, FAILED, NOT_IMPLEMENTED or ERROR
     message: str = ""
     function: str = ""  # the test function, without parameters
     rules: tuple[str, ...] = ()  # ids of the stated rules the test enforces
     params: tuple[tuple[str, str], ...] = ()  # the test's parameters, by name
     requires: tuple[str, ...] = ()  # test functions of the same task whose success this credit depends on
+    diagnosis: Diagnosis | None = None  # the likely cause of a numeric mismatch
+    case: dict[str, Any] = field(default_factory=dict)  # which output failed, and its numbers (Mismatch.case)
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+
+    @property
+    def name(self) -> str:
+        """The check's name in results.json: ``"<task>: <check>"``."""
+        return f"{self.task}: {self.check}"
+
+    def fail(self, failure: Failure) -> None:
+        self.status, self.message, self.diagnosis, self.case = (failure.status, failure.message, failure.diagnosis,
+                                                                 dict(failure.case))
 
 
 @dataclass
@@ -82,19 +109,20 @@ class Reference:
         return importlib.import_module(f"{self._package}.{name}")
 
 
-def failure_message(exc: BaseException) -> tuple[str, str]:
-    """``(status, message)`` for an exception raised by a hidden test."""
+def failure_of(exc: BaseException) -> Failure:
+    """What an exception raised by a hidden test means for the student."""
     if isinstance(exc, StudentError):
         if exc.not_implemented:
-            return "not_implemented", "not implemented yet (NotImplementedError)"
+            return Failure(Status.NOT_IMPLEMENTED, "not implemented yet (NotImplementedError)")
         if isinstance(exc, (StudentTimeout, WorkerCrashed)):
-            return "failed", exc.summary()
-        return "failed", f"your code raised {exc.summary()}"
+            return Failure(Status.FAILED, exc.summary())
+        return Failure(Status.FAILED, f"your code raised {exc.summary()}")
     if isinstance(exc, Mismatch):
-        return "failed", str(exc)
+        return Failure(Status.FAILED, str(exc), exc.diagnosis, exc.case)
     if isinstance(exc, AssertionError):
-        return "failed", "a check failed"
-    return "error", f"the check could not be completed ({type(exc).__name__}); this was reported to the instructor"
+        return Failure(Status.FAILED, "a check failed")
+    return Failure(Status.ERROR,
+                   f"the check could not be completed ({type(exc).__name__}); this was reported to the instructor")
 
 
 class GradingPlugin:
@@ -156,14 +184,14 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
         record = self._record_for(item)
-        if record.status != "passed":
+        if record.status is not Status.PASSED:
             return report
         if report.failed and call.excinfo is not None:
-            record.status, record.message = failure_message(call.excinfo.value)
-            if record.status == "error":
+            record.fail(failure_of(call.excinfo.value))
+            if record.status is Status.ERROR:
                 self.errors.append(clean_text(f"{item.nodeid}: {call.excinfo.exconly()}"))
         elif report.skipped:
-            record.status, record.message = "error", "the check was skipped"
+            record.fail(Failure(Status.ERROR, "the check was skipped"))
             self.errors.append(f"{item.nodeid}: skipped")
         return report
 
@@ -175,8 +203,8 @@ class GradingPlugin:
         doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
         record = TestRecord(
             nodeid=item.nodeid,
-            name=f"{_task_of(item)}: {item.name}",
             task=_task_of(item),
+            check=item.name,
             weight=float(weight.args[0]) if weight else 1.0,
             description=doc[0] if doc else item.name.replace("_", " "),
             function=_function_of(item),

@@ -16,8 +16,8 @@ from autograder.grading.seeds import Secret
 from autograder.manifest import Manifest
 
 GRADER = Path(autograder.__file__).resolve().parent
-#: The student package's manifest reader, which the grader's manifest builds on.
-STUDENT_MANIFEST = Path(autograder_student.__file__).resolve().parent / "manifest.py"
+#: The student package's manifest reader, which the grader's manifest builds on, and the statuses both share.
+STUDENT_SHARED = tuple(Path(autograder_student.__file__).resolve().parent / name for name in ("manifest.py", "status.py"))
 SOURCE_SUFFIXES = (".py", ".pyx", ".ini", ".toml")
 
 
@@ -39,7 +39,7 @@ def graded_with(manifest: Manifest, secret: Secret, release: Path, suite: Path, 
     besides the submission: ``release`` is its release folder, ``suite`` its hidden suite."""
     suites = suite.parent
     return {
-        "grader": f"{autograder.__version__}+{tree_sha256(GRADER / 'grading', GRADER / 'manifest.py', STUDENT_MANIFEST)}",
+        "grader": f"{autograder.__version__}+{tree_sha256(GRADER / 'grading', GRADER / 'manifest.py', *STUDENT_SHARED)}",
         "release": tree_sha256(release / manifest.package, manifest.path),
         "suite": tree_sha256(suite, suites / "pytest.ini", suites / "conftest.py"),
         "reference": tree_sha256(reference),

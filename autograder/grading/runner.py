@@ -19,12 +19,13 @@ from autograder.grading.client import StudentError, StudentPackage, StudentProce
 from autograder.grading.limits import Limits
 from autograder.grading.plugin import GradingContext, GradingPlugin, TestRecord
 from autograder.grading.provenance import graded_with
-from autograder.grading.results import Results, TestResult
+from autograder.grading.results import CheckDetails, Results, TestResult
 from autograder.grading.safe_text import OUTPUT_CHARS, clean_text
 from autograder.grading.seeds import Secret, load_secret
 from autograder.grading.submission import SubmissionError, stage
 from autograder.manifest import Manifest, load_manifest
 from autograder.course import Course, current_course
+from autograder_student.status import Status
 
 
 @dataclass
@@ -158,8 +159,8 @@ def _apply_build(context: GradingContext, manifest: Manifest, build: BuildOutcom
         return None
     for task in pyx_tasks:
         context.unavailable[task] = "the Cython extension did not build, so this check could not run"
-    return TestRecord(nodeid="build", name=f"{pyx_tasks[0]}: build the Cython extension", task=pyx_tasks[0],
-                      weight=1.0, description="the submitted .pyx compiles", status="failed",
+    return TestRecord(nodeid="build", task=pyx_tasks[0], check="build the Cython extension",
+                      weight=1.0, description="the submitted .pyx compiles", status=Status.FAILED,
                       message=("the grader refused to build the Cython extension:\n" if build.refused
                                else "the Cython extension did not build:\n") + build.log)
 
@@ -168,7 +169,7 @@ def credited(records: list[TestRecord]) -> list[TestRecord]:
     """The records as they count: a passed check whose prerequisites (``requires``, test
     functions of the same task, in their runs with the same values of the parameters both
     share) did not all pass earns nothing, and says which to fix first."""
-    failing = [r for r in records if r.status != "passed"]
+    failing = [r for r in records if r.status is not Status.PASSED]
 
     def agree(a: TestRecord, b: TestRecord) -> bool:
         mine = dict(a.params)
@@ -178,8 +179,8 @@ def credited(records: list[TestRecord]) -> list[TestRecord]:
     for record in records:
         missing = sorted({r.function for r in failing
                           if r.task == record.task and r.function in record.requires and agree(record, r)})
-        if record.status == "passed" and missing:
-            record = replace(record, status="failed", message=(
+        if record.status is Status.PASSED and missing:
+            record = replace(record, status=Status.FAILED, case={"waits_for": missing}, message=(
                 f"passed, but it counts only once {', '.join(missing)} also passes "
                 "(that check compares your code with the reference): fix that first."))
         result.append(record)
@@ -189,7 +190,7 @@ def credited(records: list[TestRecord]) -> list[TestRecord]:
 def _rules_line(record: TestRecord) -> str:
     """The ids of a failed check's rules, as the Rules sections of the docstrings state them
     (none for code not implemented yet)."""
-    if record.status != "failed" or not record.rules:
+    if record.status is not Status.FAILED or not record.rules:
         return ""
     return f"Rules checked: {', '.join(record.rules)}"
 
@@ -206,26 +207,38 @@ def score(manifest: Manifest, records: list[TestRecord], notes: list[str], secon
         total_weight = sum(r.weight for r in mine)
         for record in mine:
             share = task.points * record.weight / total_weight
-            passed = record.status == "passed"
+            passed = record.status is Status.PASSED
             text = record.description if passed else "\n".join(filter(None, (record.description, record.message,
                                                                                _rules_line(record))))
-            output = clean_text(text, OUTPUT_CHARS)
-            tests.append(TestResult(record.name, share if passed else 0.0, share, "passed" if passed else "failed", output))
-        earned = task.points * sum(r.weight for r in mine if r.status == "passed") / total_weight
-        states = {r.status for r in mine}
-        tasks_summary[task.name] = {
-            "title": task.title, "score": earned, "max_score": task.points,
-            "status": "not implemented" if states == {"not_implemented"} else "passed" if states == {"passed"} else "partial" if "passed" in states else "failed",
-        }
+            tests.append(TestResult(details_of(record), share if passed else 0.0, share, clean_text(text, OUTPUT_CHARS)))
+        earned = task.points * sum(r.weight for r in mine if r.status is Status.PASSED) / total_weight
+        tasks_summary[task.name] = {"title": task.title, "score": earned, "max_score": task.points,
+                                    "status": task_status({r.status for r in mine}).value}
     total = sum(t["score"] for t in tasks_summary.values())
     return Results(total, manifest.max_score, round(seconds, 3), clean_text("\n".join(notes), OUTPUT_CHARS), tests,
                    {**extra, "tasks": tasks_summary})
 
 
+def details_of(record: TestRecord) -> CheckDetails:
+    """The record as results.json keeps it: the failing case is the test's parameters and what failed."""
+    case = {"parameters": dict(record.params), **record.case} if record.params or record.case else {}
+    return CheckDetails(record.task, record.check, record.status, record.diagnosis, case, record.rules)
+
+
+def task_status(statuses: set[Status]) -> Status:
+    """A task's status from its checks': passed, not implemented, partial (some passed) or failed."""
+    if statuses == {Status.PASSED}:
+        return Status.PASSED
+    if statuses == {Status.NOT_IMPLEMENTED}:
+        return Status.NOT_IMPLEMENTED
+    return Status.PARTIAL if Status.PASSED in statuses else Status.FAILED
+
+
 def _unusable(manifest: Manifest, reason: str, started: float, secret: Secret, inputs: dict[str, str]) -> Graded:
     """Results for a submission that could not be graded at all: every task scores 0."""
     reason = clean_text(reason)
-    tests = [TestResult(f"{task.name}: submission", 0.0, task.points, "failed", reason) for task in manifest.tasks.values()]
+    tests = [TestResult(CheckDetails(task.name, "submission", Status.FAILED), 0.0, task.points, reason)
+             for task in manifest.tasks.values()]
     results = Results(0.0, manifest.max_score, round(time.monotonic() - started, 3),
                       f"The submission could not be graded: {reason}", tests,
                       {"assignment": manifest.name, "secret": secret_origin(secret), "graded_with": inputs,

@@ -21,6 +21,7 @@ from nbformat.notebooknode import NotebookNode
 
 from autograder.grading.results import Results
 from autograder.manifest import Manifest
+from autograder_student.status import Status
 
 NAME = "Autograder"
 FILE = f"{NAME}.ipynb"
@@ -68,11 +69,10 @@ def task_feedback(results: Results, task: str) -> str:
     """The plain-text feedback of one task: a line per check, then the messages of failed checks."""
     lines = []
     for test in results.tests:
-        check = test.name.partition(": ")
-        if check[0] != task:
+        if test.task != task:
             continue
-        lines.append(f"{test.status:6} {test.score:g}/{test.max_score:g}  {check[2] or check[0]}")
-        if test.status == "failed" and test.output:
+        lines.append(f"{test.status.value:6} {test.score:g}/{test.max_score:g}  {test.extra_data.check}")
+        if test.status is Status.FAILED and test.output:
             lines.extend("    " + line for line in test.output.splitlines())
     return "\n".join(lines)
 
@@ -86,7 +86,7 @@ def graded_notebook(source: NotebookNode, manifest: Manifest, results: Results) 
         if task is None or not cell.metadata["nbgrader"].get("task"):
             continue
         earned = summary.get(task.name, {}).get("score", 0.0)
-        status = summary.get(task.name, {}).get("status", "failed")
+        status = Status(summary.get(task.name, {}).get("status", Status.FAILED)).label
         note = f"\n\n{_fenced(results.output)}" if results.output else ""
         cell.source = (f"## {task.title}\n\n**Autograded: {earned:g} / {task.points:g}** ({status})\n\n"
                        f"{_fenced(task_feedback(results, task.name))}{note}")

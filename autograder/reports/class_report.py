@@ -3,15 +3,14 @@
 Grades come from nbgrader's gradebook (manual overrides, written answers and
 late penalties included), so the totals match the formgrader and the CSV. The
 page shows the score distribution, each task's mean score and pass rate, a
-student x task heatmap, the most common mistakes of each task (diagnoses that
-differ only in their numbers are counted together), the slowest submissions
+student x task heatmap, the most common mistakes of each task (the failed checks'
+diagnoses, counted by kind of mistake: a factor of 2 and one of 64 are one), the slowest submissions
 a table of students and, when the similarity check ran, its section.
 """
 from __future__ import annotations
 
 import base64
 import io
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,11 +26,10 @@ import numpy as np  # noqa: E402
 from autograder.batch.run import ClassRow  # noqa: E402
 from autograder.manifest import Manifest  # noqa: E402
 from autograder.reports.nbgrader_db import StudentGrade  # noqa: E402
-from autograder.reports.scores import task_of, task_scores  # noqa: E402
+from autograder.reports.scores import task_scores  # noqa: E402
 from autograder.similarity.report_section import similarity_section  # noqa: E402
+from autograder_student.status import Status  # noqa: E402
 
-CAUSE = re.compile(r"Likely cause: ([^\n]+)")
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 TOP = 10
 TOP_PER_TASK = 3
 
@@ -122,19 +120,15 @@ def heatmap(students: Sequence[str], tasks: Sequence[TaskSummary], shares: np.nd
     return _png(figure)
 
 
-def binned(cause: str) -> str:
-    """A diagnosis with its numbers replaced, so "factor of 2" and "factor of 64" count as one mistake."""
-    return NUMBER.sub("k", cause.strip())
-
-
 def common_causes(rows: Sequence[ClassRow]) -> dict[str, list[tuple[str, int]]]:
-    """Per task, its most frequent (binned) diagnoses among failed checks, counted once per student."""
+    """Per task, the most frequent mistakes (:attr:`~autograder.grading.diagnose.Diagnosis.mistake`)
+    diagnosed in its failed checks, counted once per student."""
     per_task: dict[str, Counter] = {}
     for row in rows:
         if not row.results:
             continue
-        seen = {(task_of(t.name), binned(m.group(1))) for t in row.results.tests if t.status == "failed"
-                for m in CAUSE.finditer(t.output)}
+        seen = {(t.task, t.extra_data.diagnosis.mistake) for t in row.results.tests
+                if t.status is Status.FAILED and t.extra_data.diagnosis}
         for task, cause in seen:
             per_task.setdefault(task, Counter())[cause] += 1
     return {task: counter.most_common(TOP_PER_TASK) for task, counter in per_task.items()}
@@ -152,7 +146,7 @@ def task_summaries(rows: Sequence[ClassRow], manifest: Manifest, grades: Mapping
     summaries = []
     for task in manifest.tasks.values():
         scores = [_task_scores(row, manifest, grades).get(task.name, 0.0) for row in graded]
-        passed = [all(t.status == "passed" for t in row.results.tests if task_of(t.name) == task.name) for row in graded]
+        passed = [all(t.status is Status.PASSED for t in row.results.tests if t.task == task.name) for row in graded]
         summaries.append(TaskSummary(task.name, task.title, task.points, float(np.mean(scores)) if scores else 0.0,
                                      float(np.mean(passed)) if passed else 0.0, causes.get(task.name, [])))
     return summaries

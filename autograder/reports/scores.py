@@ -7,18 +7,12 @@ from autograder.grading.results import Results
 from autograder.manifest import Manifest
 
 
-def task_of(test_name: str) -> str:
-    """The task a check belongs to (check names read ``"<task>: <check>"``)."""
-    return test_name.partition(": ")[0]
-
-
 def task_scores(results: Results, manifest: Manifest) -> dict[str, float]:
     """Points earned per manifest task, summed over that task's checks."""
     earned = dict.fromkeys(manifest.tasks, 0.0)
     for test in results.tests:
-        task = task_of(test.name)
-        if task in earned:
-            earned[task] += test.score
+        if test.task in earned:
+            earned[test.task] += test.score
     return earned
 
 

@@ -4,8 +4,8 @@ Loaded with ``-p autograder_student.plugin --task-events=FILE [--only-task=NAME]
 The file gets a ``start`` line when a test starts and a ``result`` line when it ends,
 flushed at once, so a run that crashes or is killed still tells which test it was in.
 A ``result`` gives the test's task (its ``@pytest.mark.task`` argument), its
-parameters, its status (``passed``, ``failed``, ``not_implemented``, ``not_built``
-or ``skipped``) and a one-line summary of a failure; ``collect_error`` lines name the
+parameters, its :class:`~autograder_student.status.Status` (passed, failed, not
+implemented, not built or skipped) and a one-line summary of a failure; ``collect_error`` lines name the
 test files that could not be imported.
 
 The plugin also makes the assignment's package (the folder of the student's modules,
@@ -26,6 +26,7 @@ from typing import IO, Any
 import pytest
 
 from autograder_student.manifest import ManifestError, load_folder_manifest, package_of
+from autograder_student.status import Status
 
 NUMERIC_LINES = ("Mismatched elements", "Max absolute difference", "Max relative difference")
 SUMMARY_LENGTH = 200
@@ -126,24 +127,24 @@ class TaskEvents:
         record = self.records.setdefault(item.nodeid, {
             "test": getattr(item, "originalname", item.name),
             "params": {k: describe_parameter(v) for k, v in callspec.params.items()} if callspec else {},
-            "task": task_of(item), "status": "passed", "summary": "",
+            "task": task_of(item), "status": Status.PASSED, "summary": "",
         })
-        if report.skipped and record["status"] == "passed":
-            record["status"] = "skipped"
-        elif report.failed and record["status"] in ("passed", "skipped"):
+        if report.skipped and record["status"] is Status.PASSED:
+            record["status"] = Status.SKIPPED
+        elif report.failed and record["status"] in (Status.PASSED, Status.SKIPPED):
             excinfo = call.excinfo
             errors = _chain(excinfo.value) if excinfo else []
             not_built = [error for error in errors if isinstance(error, ExtensionNotBuilt)]
             if not_built:
-                record["status"], record["summary"] = "not_built", str(not_built[0])
+                record["status"], record["summary"] = Status.NOT_BUILT, str(not_built[0])
                 return
             if any(isinstance(error, NotImplementedError) for error in errors):
-                record["status"] = "not_implemented"
+                record["status"] = Status.NOT_IMPLEMENTED
             else:
-                record["status"] = "failed"
+                record["status"] = Status.FAILED
             summary = failure_summary(excinfo.exconly() if excinfo else str(report.longrepr))
             where = _student_location(excinfo, self.package_dir) if excinfo else ""
-            record["summary"] = f"{summary} (at {where})" if where and record["status"] == "failed" else summary
+            record["summary"] = f"{summary} (at {where})" if where and record["status"] is Status.FAILED else summary
 
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         record = self.records.get(nodeid)

@@ -27,7 +27,7 @@ def built_on(blocks: Mapping[str, Callable[[], None]]) -> Iterator[None]:
         note = (f"the model runs on your own layers, and those of task(s) {', '.join(repr(t) for t in broken)} "
                 "fail their own checks: fix them first")
         if isinstance(failure, Mismatch):
-            raise Mismatch(f"{failure}; {note}") from None
+            raise Mismatch(f"{failure}; {note}", failure.diagnosis, failure.case) from None
         failure.where = f"{failure.where}; {note}" if failure.where else note
         failure.args = (failure.summary(),)
         raise

@@ -185,7 +185,7 @@ def check_backward(student: Any, reference: Any, layer: Layer, args: Sequence[An
             verdict = "Your backward is consistent with your forward, but the forward is wrong: fix the forward first"
         else:
             verdict = "It matches the numeric gradient of your forward but not the reference (check its definition)"
-        raise Mismatch(f"{layer.backward} d{name}: {problem}. {verdict}")
+        raise Mismatch.of(f"{layer.backward} d{name}", problem, verdict)
 
 
 def check_numeric_gradients(student: Any, reference: Any, layer: Layer, args: Sequence[Any],

@@ -22,6 +22,7 @@ from rich.table import Table
 
 from autograder_student.manifest import AssignmentInfo
 from autograder_student.files import syntax_errors
+from autograder_student.status import Status
 
 #: Seconds one task's public tests may take before the process is stopped.
 TASK_SECONDS = 300.0
@@ -29,14 +30,14 @@ TASK_SECONDS = 300.0
 UNTASKED = ""
 
 STATUS_STYLE = {
-    "passed": "green",
-    "failed": "red",
-    "not implemented yet": "yellow",
-    "not built": "yellow",
-    "no public tests": "dim",
-    "not run": "red",
-    "timed out": "red",
-    "crashed": "red",
+    Status.PASSED: "green",
+    Status.FAILED: "red",
+    Status.NOT_IMPLEMENTED: "yellow",
+    Status.NOT_BUILT: "yellow",
+    Status.NO_TESTS: "dim",
+    Status.NOT_RUN: "red",
+    Status.TIMED_OUT: "red",
+    Status.CRASHED: "red",
 }
 
 
@@ -52,7 +53,7 @@ class Outcome:
     test: str
     params: dict[str, str]
     task: str | None
-    status: str  # passed, failed, not_implemented, not_built, skipped, timed_out or crashed
+    status: Status  # PASSED, FAILED, NOT_IMPLEMENTED, NOT_BUILT, SKIPPED, TIMED_OUT or CRASHED
     summary: str
 
     @property
@@ -80,7 +81,7 @@ class TaskRow:
     points: float
     passed: int
     total: int
-    status: str
+    status: Status
     detail: str
     failures: tuple[Outcome, ...] = field(default=())
 
@@ -120,20 +121,21 @@ def run_task_tests(folder: Path, task: str, seconds: float = TASK_SECONDS) -> _G
             completed = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=seconds)
             ending, code = None, completed.returncode
         except subprocess.TimeoutExpired:
-            ending, code = "timed_out", None
+            ending, code = Status.TIMED_OUT, None
         results, errors, unfinished = _read_events(events)
         if ending is None and code not in (0, 1, 5) and not unfinished and not results and not errors:
             output = completed.stdout + completed.stderr
             raise CheckError(f"pytest could not run the public tests in {folder} (exit {code}):\n{output[-3000:]}")
-    outcomes = [Outcome(e["nodeid"], e["test"], e["params"], e["task"], e["status"], e["summary"]) for e in results]
-    if ending == "timed_out" and not unfinished:
+    outcomes = [Outcome(e["nodeid"], e["test"], e["params"], e["task"], Status(e["status"]), e["summary"])
+                for e in results]
+    if ending is Status.TIMED_OUT and not unfinished:
         summary = f"the run did not finish within {seconds:g} s (between tests); it was stopped"
         outcomes.append(Outcome(f"tests of {task or 'no task'}", "(run)", {}, task or None, ending, summary))
     for nodeid in sorted(unfinished):
-        if ending == "timed_out":
+        if ending is Status.TIMED_OUT:
             summary = f"still running after {seconds:g} s (an endless loop?); the test was stopped"
         else:
-            ending, summary = "crashed", f"the Python process died (exit status {code}) while this test ran"
+            ending, summary = Status.CRASHED, f"the Python process died (exit status {code}) while this test ran"
         outcomes.append(Outcome(nodeid, _test_name(nodeid), {}, task or None, ending, summary))
     return _GroupRun(outcomes, [(e["nodeid"], e["summary"]) for e in errors])
 
@@ -153,25 +155,23 @@ def check_folder(folder: Path, manifest: AssignmentInfo, seconds: float = TASK_S
     return PublicTestRun(run.outcomes, run.collection_errors, tuple(syntax_errors(manifest, folder)))
 
 
-_FIRST_OF = (
-    ("failed", "failed"), ("crashed", "crashed"), ("timed_out", "timed out"),
-    ("not_built", "not built"), ("not_implemented", "not implemented yet"),
-)
+#: A task's status is that of the first of these its tests have, in this order.
+_FIRST_OF = (Status.FAILED, Status.CRASHED, Status.TIMED_OUT, Status.NOT_BUILT, Status.NOT_IMPLEMENTED)
 
 
 def _task_row(task: str, title: str, points: float, outcomes: list[Outcome], blocked: str) -> TaskRow:
-    passed = sum(o.status == "passed" for o in outcomes)
-    failures = tuple(o for o in outcomes if o.status not in ("passed", "skipped"))
-    for status, shown in _FIRST_OF:
-        first = next((o for o in outcomes if o.status == status), None)
+    passed = sum(o.status is Status.PASSED for o in outcomes)
+    failures = tuple(o for o in outcomes if o.status not in (Status.PASSED, Status.SKIPPED))
+    for status in _FIRST_OF:
+        first = next((o for o in outcomes if o.status is status), None)
         if first is not None:
-            detail = "" if status == "not_implemented" else f"{first.label}: {first.summary}"
-            return TaskRow(task, title, points, passed, len(outcomes), shown, detail, failures)
+            detail = "" if status is Status.NOT_IMPLEMENTED else f"{first.label}: {first.summary}"
+            return TaskRow(task, title, points, passed, len(outcomes), status, detail, failures)
     if outcomes and passed == len(outcomes):
-        return TaskRow(task, title, points, passed, len(outcomes), "passed", "")
+        return TaskRow(task, title, points, passed, len(outcomes), Status.PASSED, "")
     if blocked:
-        return TaskRow(task, title, points, passed, len(outcomes), "not run", blocked)
-    return TaskRow(task, title, points, passed, len(outcomes), "no public tests", "")
+        return TaskRow(task, title, points, passed, len(outcomes), Status.NOT_RUN, blocked)
+    return TaskRow(task, title, points, passed, len(outcomes), Status.NO_TESTS, "")
 
 
 def task_rows(manifest: AssignmentInfo, run: PublicTestRun) -> list[TaskRow]:
@@ -194,11 +194,10 @@ def render(manifest: AssignmentInfo, rows: list[TaskRow], run: PublicTestRun, co
     for column in ("task", "points", "tests passed", "status", "details"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        style = STATUS_STYLE.get(row.status, "")
-        table.add_row(escape(row.title), f"{row.points:g}", f"{row.passed}/{row.total}", f"[{style}]{row.status}[/]",
-                      escape(row.detail))
+        table.add_row(escape(row.title), f"{row.points:g}", f"{row.passed}/{row.total}",
+                      f"[{STATUS_STYLE.get(row.status, '')}]{row.status.label}[/]", escape(row.detail))
     console.print(table)
-    failing = [(row, o) for row in rows for o in row.failures if o.status in ("failed", "crashed", "timed_out")]
+    failing = [(row, o) for row in rows for o in row.failures if o.status in (Status.FAILED, Status.CRASHED, Status.TIMED_OUT)]
     if failing:
         console.print("[bold]Failing tests[/]")
         for row, outcome in failing:
@@ -212,4 +211,4 @@ def render(manifest: AssignmentInfo, rows: list[TaskRow], run: PublicTestRun, co
 
 def all_passed(rows: list[TaskRow], run: PublicTestRun) -> bool:
     return not run.collection_errors and not run.syntax_errors and all(
-        row.status in ("passed", "no public tests") for row in rows)
+        row.status in (Status.PASSED, Status.NO_TESTS) for row in rows)
