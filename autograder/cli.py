@@ -1,4 +1,4 @@
-"""The ``autograder`` command line (design contract §3; see ``docs/cli.md``).
+"""The ``autograder`` command line (design contract §3; the table in README.md).
 
 Each pipeline stage contributes its sub-commands through a ``register(subparsers)``
 function in its own ``command`` module; a sub-command sets ``run`` to a callable

@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.grading.submission import READ_CHUNK
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -39,7 +41,7 @@ class Submission:
 def _feed(path: Path, digest) -> None:
     """Add ``path``'s bytes to ``digest`` in chunks, so a huge file costs no memory."""
     with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
+        while chunk := handle.read(READ_CHUNK):
             digest.update(chunk)
 
 

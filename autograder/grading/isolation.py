@@ -36,6 +36,8 @@ from autograder.grading.users import SandboxUser, lease_user
 
 LEVELS = ("bwrap", "unshare", "rlimits")
 _PROBE = "import numpy"
+#: Seconds a probe of an isolation level may take.
+PROBE_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def _works(isolation: Isolation, libraries: list[Path]) -> bool:
         return False
     try:
         with isolation.launch([python_executable(), "-I", "-S", "-c", code], libraries, [], user) as launch:
-            done = subprocess.run(launch.command, stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
+            done = subprocess.run(launch.command, stdin=subprocess.DEVNULL, capture_output=True, timeout=PROBE_SECONDS,
                                   pass_fds=launch.pass_fds, preexec_fn=lambda: isolation.in_child(user))
     except (OSError, subprocess.SubprocessError):
         return False

@@ -40,6 +40,9 @@ from autograder.grading.seeds import Secret, derive_seed, hidden_rng
 from autograder.manifest import Manifest
 from autograder_student.status import Status
 
+#: ``np.random.seed`` takes seeds below this bound.
+LEGACY_SEED_BOUND = 2**32
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -177,7 +180,7 @@ class GradingPlugin:
         if reason:
             raise Mismatch(reason)
         seed = derive_seed(ctx.secret, ctx.manifest.name, ctx.student_id, self._test_id(item) + "#globals")
-        np.random.seed(seed % 2**32)
+        np.random.seed(seed % LEGACY_SEED_BOUND)
         ctx.student.seed_globals(seed)
 
     @pytest.hookimpl(wrapper=True)

@@ -136,7 +136,7 @@ def validate(results: Results, known_names: set[str]) -> None:
             raise ResultsError(f"test {test.name!r} has status {test.extra_data.status!r}")
         if test.status is Status.FAILED and test.score != 0:
             raise ResultsError(f"test {test.name!r} failed ({test.extra_data.status.label}) but scores {test.score}")
-        if not 0 <= test.score <= test.max_score + 1e-9:
+        if not 0 <= test.score <= test.max_score + SCORE_SLACK:
             raise ResultsError(f"test {test.name!r} scores {test.score} of {test.max_score}")
     total = sum(t.score for t in results.tests)
     if abs(total - results.score) > SCORE_SLACK or not 0 <= results.score <= results.max_score + SCORE_SLACK:

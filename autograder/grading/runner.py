@@ -27,6 +27,9 @@ from autograder.manifest import Manifest, load_manifest
 from autograder.course import Course, current_course
 from autograder_student.status import Status
 
+#: How much of a hidden suite's own output an error shows (its end).
+SUITE_LOG_CHARS = 3000
+
 
 @dataclass
 class GradingOptions:
@@ -131,7 +134,7 @@ def _run_suite(suite: Path, plugin: GradingPlugin) -> None:
     with contextlib.redirect_stdout(io.StringIO()) as output, contextlib.redirect_stderr(output):
         code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise RuntimeError(f"the hidden suite {suite} did not run (pytest exit {int(code)}):\n{output.getvalue()[-3000:]}")
+        raise RuntimeError(f"the hidden suite {suite} did not run (pytest exit {int(code)}):\n{output.getvalue()[-SUITE_LOG_CHARS:]}")
 
 
 def _import_problems(context: GradingContext, manifest: Manifest) -> list[str]:

@@ -14,14 +14,20 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from autograder.grading.safe_text import NAME_CHARS
 from autograder.manifest import Manifest
 from autograder_student.submit import file_sha256
 
-MAX_UNPACKED_BYTES = 64 << 20
+MIB = 1 << 20
+MAX_UNPACKED_BYTES = 64 * MIB
 MAX_FILES = 2000
 MAX_DEPTH = 4
 MAX_NAME_BYTES = 1024
 MAX_NAME_PARTS = 32
+#: The longest single file or folder name most file systems accept, in bytes.
+MAX_PART_BYTES = 255
+#: Files are copied and hashed in chunks of this many bytes.
+READ_CHUNK = MIB
 SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
@@ -60,10 +66,10 @@ def unpack_zip(archive: Path, target: Path) -> None:
             try:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with bundle.open(member) as source, open(destination, "wb") as sink:
-                    while chunk := source.read(1 << 20):
+                    while chunk := source.read(READ_CHUNK):
                         total += len(chunk)
                         if total > MAX_UNPACKED_BYTES:
-                            raise SubmissionError(f"{archive.name} unpacks to more than {MAX_UNPACKED_BYTES >> 20} MiB")
+                            raise SubmissionError(f"{archive.name} unpacks to more than {MAX_UNPACKED_BYTES // MIB} MiB")
                         sink.write(chunk)
             except SubmissionError:
                 raise
@@ -78,7 +84,7 @@ def _check_members(archive: Path, members: list[zipfile.ZipInfo]) -> None:
         raise SubmissionError(f"{archive.name} holds {len(members)} entries; the limit is {MAX_FILES}")
     declared = sum(member.file_size for member in members)
     if declared > MAX_UNPACKED_BYTES:
-        raise SubmissionError(f"{archive.name} declares {declared >> 20} MiB of content; the limit is {MAX_UNPACKED_BYTES >> 20} MiB")
+        raise SubmissionError(f"{archive.name} declares {declared // MIB} MiB of content; the limit is {MAX_UNPACKED_BYTES // MIB} MiB")
     files: set[PurePosixPath] = set()
     folders: set[PurePosixPath] = set()
     for member in members:
@@ -106,7 +112,7 @@ def _entry_name(archive: Path, raw: str) -> PurePosixPath:
     name = PurePosixPath(raw.replace("\\", "/"))
     if name.is_absolute() or ".." in name.parts or not name.parts or ":" in name.parts[0]:
         raise SubmissionError(f"{archive.name}: entry {_shown(raw)} points outside the submission")
-    if any(ord(c) < 32 for c in raw) or any(len(part.encode()) > 255 for part in name.parts):
+    if any(c < " " for c in raw) or any(len(part.encode()) > MAX_PART_BYTES for part in name.parts):
         raise SubmissionError(f"{archive.name}: entry {_shown(raw)} has a name that can't be stored")
     if len(raw.encode()) > MAX_NAME_BYTES or len(name.parts) > MAX_NAME_PARTS:
         raise SubmissionError(f"{archive.name}: entry {_shown(raw)} has a path longer than {MAX_NAME_BYTES} bytes "
@@ -116,7 +122,7 @@ def _entry_name(archive: Path, raw: str) -> PurePosixPath:
 
 def _shown(name: str) -> str:
     """An entry name as it appears in a message: quoted, and cut when long."""
-    return repr(name if len(name) <= 80 else name[:80] + "...")
+    return repr(name if len(name) <= NAME_CHARS else name[:NAME_CHARS] + "...")
 
 
 def _reason(exc: BaseException) -> str:
