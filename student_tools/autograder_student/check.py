@@ -92,8 +92,8 @@ class _GroupRun:
     collection_errors: list[tuple[str, str]]
 
 
-def _read_events(path: Path) -> tuple[list[dict], list[dict], set[str]]:
-    """Results, collection errors, and the tests that started without a result."""
+def _read_events(path: Path) -> tuple[list[dict], list[dict], list[dict]]:
+    """Results, collection errors, and the tests that started without a result (their start events)."""
     results, errors, started = [], [], []
     if path.is_file():
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -103,11 +103,11 @@ def _read_events(path: Path) -> tuple[list[dict], list[dict], set[str]]:
                 continue
             {"result": results, "collect_error": errors, "start": started}.get(event.get("event"), []).append(event)
     finished = {event["nodeid"] for event in results}
-    return results, errors, {event["nodeid"] for event in started} - finished
+    return results, errors, sorted((e for e in started if e["nodeid"] not in finished), key=lambda e: e["nodeid"])
 
 
-def _test_name(nodeid: str) -> str:
-    return nodeid.rpartition("::")[2].partition("[")[0]
+def _outcome(event: dict, status: Status, summary: str) -> Outcome:
+    return Outcome(event["nodeid"], event["test"], event["params"], event["task"], status, summary)
 
 
 def run_task_tests(folder: Path, task: str, seconds: float = TASK_SECONDS) -> _GroupRun:
@@ -126,17 +126,16 @@ def run_task_tests(folder: Path, task: str, seconds: float = TASK_SECONDS) -> _G
         if ending is None and code not in (0, 1, 5) and not unfinished and not results and not errors:
             output = completed.stdout + completed.stderr
             raise CheckError(f"pytest could not run the public tests in {folder} (exit {code}):\n{output[-3000:]}")
-    outcomes = [Outcome(e["nodeid"], e["test"], e["params"], e["task"], Status(e["status"]), e["summary"])
-                for e in results]
+    outcomes = [_outcome(event, Status(event["status"]), event["summary"]) for event in results]
     if ending is Status.TIMED_OUT and not unfinished:
         summary = f"the run did not finish within {seconds:g} s (between tests); it was stopped"
         outcomes.append(Outcome(f"tests of {task or 'no task'}", "(run)", {}, task or None, ending, summary))
-    for nodeid in sorted(unfinished):
+    for event in unfinished:
         if ending is Status.TIMED_OUT:
             summary = f"still running after {seconds:g} s (an endless loop?); the test was stopped"
         else:
             ending, summary = Status.CRASHED, f"the Python process died (exit status {code}) while this test ran"
-        outcomes.append(Outcome(nodeid, _test_name(nodeid), {}, task or None, ending, summary))
+        outcomes.append(_outcome(event, ending, summary))
     return _GroupRun(outcomes, [(e["nodeid"], e["summary"]) for e in errors])
 
 

@@ -1,12 +1,12 @@
 """pytest plugin behind ``autograder check``: one JSON line per event of a public test run.
 
 Loaded with ``-p autograder_student.plugin --task-events=FILE [--only-task=NAME]``.
-The file gets a ``start`` line when a test starts and a ``result`` line when it ends,
-flushed at once, so a run that crashes or is killed still tells which test it was in.
-A ``result`` gives the test's task (its ``@pytest.mark.task`` argument), its
-parameters, its :class:`~autograder_student.status.Status` (passed, failed, not
-implemented, not built or skipped) and a one-line summary of a failure; ``collect_error`` lines name the
-test files that could not be imported.
+The file gets a ``start`` line when a test starts (its name, parameters and task,
+the ``@pytest.mark.task`` argument) and a ``result`` line when it ends, flushed at
+once, so a run that crashes or is killed still tells which test it was in. A
+``result`` adds the test's :class:`~autograder_student.status.Status` (passed,
+failed, not implemented, not built or skipped) and a one-line summary of a failure;
+``collect_error`` lines name the test files that could not be imported.
 
 The plugin also makes the assignment's package (the folder of the student's modules,
 read from the release's ``assignment.toml``) importable only from the folder under
@@ -116,19 +116,22 @@ class TaskEvents:
         self.stream.write(json.dumps(event) + "\n")
         self.stream.flush()
 
-    def pytest_runtest_logstart(self, nodeid: str) -> None:
-        self._write({"event": "start", "nodeid": nodeid})
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> None:
+        """Announce the test (its name, parameters and task) before it runs."""
+        callspec = getattr(item, "callspec", None)
+        record = self.records[item.nodeid] = {
+            "test": getattr(item, "originalname", item.name),
+            "params": {k: describe_parameter(v) for k, v in callspec.params.items()} if callspec else {},
+            "task": task_of(item), "status": Status.PASSED, "summary": "",
+        }
+        self._write({"event": "start", "nodeid": item.nodeid, **record})
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
         outcome = yield
         report = outcome.get_result()
-        callspec = getattr(item, "callspec", None)
-        record = self.records.setdefault(item.nodeid, {
-            "test": getattr(item, "originalname", item.name),
-            "params": {k: describe_parameter(v) for k, v in callspec.params.items()} if callspec else {},
-            "task": task_of(item), "status": Status.PASSED, "summary": "",
-        })
+        record = self.records[item.nodeid]
         if report.skipped and record["status"] is Status.PASSED:
             record["status"] = Status.SKIPPED
         elif report.failed and record["status"] in (Status.PASSED, Status.SKIPPED):
