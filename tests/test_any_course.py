@@ -256,6 +256,9 @@ def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
             assert lost(grade(course, assignment, broken)) == {new_task}
 
 
+#: The grader imports a course's reference package in its own process: a package name of its own keeps
+#: this course's reference apart from the other quickstart course's when both are graded in one process.
+OWN_PACKAGE = "blocknet"
 BLOCKS = '''"""Blocks made of the layers."""
 import numpy as np
 
@@ -283,7 +286,7 @@ modules = ["__init__.py", "layers.py", "blocks.py"]
 earlier_tasks = "carried"
 
 [submission]
-files = ["{PACKAGE}/blocks.py"]
+files = ["{OWN_PACKAGE}/blocks.py"]
 
 [tasks.twice_leaky]
 points = 2
@@ -306,27 +309,27 @@ LEAKY_SOLUTION = "out = np.where(x > 0, x, alpha * x)"
 
 def test_carried_over_tasks_ship_as_stubs_and_grade_on_the_students_own_code(tmp_path):
     course = tmp_path / "course"
-    autograder("quickstart", str(course), "--package", PACKAGE, cwd=tmp_path)
-    append(course / "reference" / PACKAGE / "blocks.py", BLOCKS)
+    autograder("quickstart", str(course), "--package", OWN_PACKAGE, cwd=tmp_path)
+    append(course / "reference" / OWN_PACKAGE / "blocks.py", BLOCKS)
     append(course / "suites" / "blocks" / "test_blocks.py", BLOCKS_CHECK)
     manifest = course / "source" / "blocks" / "assignment.toml"
     append(manifest, CARRIED_MANIFEST)
     refused = subprocess.run([*AUTOGRADER, "release"], cwd=course, capture_output=True, text=True, timeout=600)
-    assert refused.returncode == 1 and f"add '{PACKAGE}/layers.py' to [submission] files" in refused.stderr
-    manifest.write_text(manifest.read_text().replace(f'files = ["{PACKAGE}/blocks.py"]',
-                                                     f'files = ["{PACKAGE}/layers.py", "{PACKAGE}/blocks.py"]'))
+    assert refused.returncode == 1 and f"add '{OWN_PACKAGE}/layers.py' to [submission] files" in refused.stderr
+    manifest.write_text(manifest.read_text().replace(f'files = ["{OWN_PACKAGE}/blocks.py"]',
+                                                     f'files = ["{OWN_PACKAGE}/layers.py", "{OWN_PACKAGE}/blocks.py"]'))
     autograder("release", cwd=course)
 
     release = course / "release" / "blocks"
-    assert LEAKY_SOLUTION not in (release / PACKAGE / "layers.py").read_text()  # carried: a stub, as in first_layer
-    assert f"`{PACKAGE}/layers.py:leaky_relu_forward`" in (release / "README.md").read_text()
+    assert LEAKY_SOLUTION not in (release / OWN_PACKAGE / "layers.py").read_text()  # carried: a stub, as in first_layer
+    assert f"`{OWN_PACKAGE}/layers.py:leaky_relu_forward`" in (release / "README.md").read_text()
     solved = tmp_path / "blocks-solved"
     autograder("solution", "blocks", str(solved), cwd=course)
     assert grade(course, "blocks", solved) == {"twice_leaky": (2, 2)}  # the carried task is not graded again
-    (solved / PACKAGE / "layers.py").write_text((release / PACKAGE / "layers.py").read_text())  # not carried over
+    (solved / OWN_PACKAGE / "layers.py").write_text((release / OWN_PACKAGE / "layers.py").read_text())  # not carried over
     assert lost(grade(course, "blocks", solved)) == {"twice_leaky"}
-    own = (course / "reference" / PACKAGE / "layers.py").read_text().replace(LEAKY_SOLUTION, "out = np.maximum(x, 0)")
-    (solved / PACKAGE / "layers.py").write_text(own)  # the student's own earlier code, with its mistake
+    own = (course / "reference" / OWN_PACKAGE / "layers.py").read_text().replace(LEAKY_SOLUTION, "out = np.maximum(x, 0)")
+    (solved / OWN_PACKAGE / "layers.py").write_text(own)  # the student's own earlier code, with its mistake
     assert lost(grade(course, "blocks", solved)) == {"twice_leaky"}
 
 
