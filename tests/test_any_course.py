@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from autograder_student.cli import main as student_main
+from autograder_student.status import Status
 from grading_support import TEST_SECRET
 
 from autograder.course import COURSE_ENV, Course
@@ -236,9 +237,9 @@ def test_quickstart_course_grows_as_data_and_grades(tmp_path, monkeypatch):
     monkeypatch.delenv(COURSE_ENV)
 
     checked = student_check(course, tmp_path / "student" / ASSIGNMENT)
-    assert checked["leaky_relu_forward"][0] == "passed"
+    assert checked["leaky_relu_forward"][0] == Status.PASSED
     status, detail = checked["leaky_relu_fast"]  # the tools know the package from the release's manifest
-    assert status == "not built" and f"run `python -m {PACKAGE}.build_ext`" in detail, checked
+    assert status == Status.NOT_BUILT and f"run `python -m {PACKAGE}.build_ext`" in detail, checked
 
     for assignment, new_tasks in [
         (ASSIGNMENT, [("leaky_relu_backward", "layers.py", "alpha * dout)", "dout)"),
