@@ -84,7 +84,7 @@ HIDDEN_TEST = '''\
 import numpy as np
 import pytest
 
-from autograder.grading.compare import expect_array
+from autograder.grading.checks import expect_array
 
 
 @pytest.mark.task("leaky_relu_forward")
