@@ -1,7 +1,7 @@
 """Hidden suites run in this process over many student ids, for the property tests.
 
 :class:`LocalWorker` stands in for :class:`~autograder.grading.client.StudentProcess`:
-it answers the same requests (call, get, set, seed) through the same encoding (JSON
+it answers the same requests (call, each, get, set, each with its seed) through the same encoding (JSON
 headers, copied arrays, handles for objects that stay on the student's side), but in
 this process. The student's side is either the reference package itself or a staged
 submission, whose ``numnet`` modules live in their own module table and replace the
@@ -129,10 +129,9 @@ class LocalWorker:
 
     def _answer(self, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[dict[str, Any], list[np.ndarray]]:
         out: list[np.ndarray] = []
-        if header["op"] == "seed":
+        if "seed" in header:
             random.seed(header["seed"])
             np.random.seed(header["seed"] % 2**32)
-            return {"ok": True}, out
         spec = header["target"]
         owner = self.kept[spec["handle"]] if "handle" in spec else importlib.import_module(spec["module"])
         *parents, last = spec["path"]
@@ -145,7 +144,10 @@ class LocalWorker:
             return {"ok": True}, out
         args = wire.decode(header["args"], arrays, self.kept.__getitem__)
         kwargs = wire.decode(header["kwargs"], arrays, self.kept.__getitem__)
-        reply = {"ok": True, "value": wire.encode(getattr(owner, last)(*args, **kwargs), out, self._keep)}
+        result = getattr(owner, last)(*args, **kwargs)
+        if header.get("first") and isinstance(result, (tuple, list)):
+            result = result[0]
+        reply = {"ok": True, "value": wire.encode(result, out, self._keep)}
         if header.get("effects"):
             reply.update(args=wire.encode(tuple(args), out, self._keep), kwargs=wire.encode(kwargs, out, self._keep))
         return reply, out
@@ -165,6 +167,30 @@ class LocalWorker:
                                                       "where": self._where(exc),
                                                       "not_implemented": isinstance(exc, NotImplementedError)}}, []
         return _through_json(reply), _copied(out)
+
+    def replies(self, header: dict[str, Any], arrays: list[np.ndarray], count: int = 1,
+                timeout: float | None = None) -> Iterator[tuple[dict[str, Any], list[np.ndarray]]]:
+        """The replies to a request; an ``each`` request is answered as one ``call`` per value,
+        ending at the first failure."""
+        if header["op"] != "each":
+            yield self.request(header, arrays, timeout)
+            return
+        seed = {"seed": header["seed"]} if "seed" in header else {}
+        for value in header["values"]:
+            args = list(header["args"]["__tuple__"])
+            if "attribute" in header:
+                holder = {**header["target"], "path": [*header["target"]["path"][:-1], header["attribute"]]}
+                self.request({"op": "set", "target": holder, "value": value, **seed}, arrays, timeout)
+                seed = {}
+            else:
+                args[header["position"]] = value
+            call = {"op": "call", "target": header["target"], "args": {"__tuple__": args}, "kwargs": header["kwargs"],
+                    "first": header["first"], **seed}
+            seed = {}
+            reply, out = self.request(call, arrays, timeout)
+            yield reply, out
+            if not reply["ok"]:
+                return
 
 
 def staged_worker(assignment: str, submission: Path, workdir: Path) -> LocalWorker:

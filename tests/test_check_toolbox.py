@@ -11,6 +11,7 @@ from autograder.grading.checks import (
     expect_shapes,
     model_numeric_gradient_error,
     numeric_gradient_error,
+    one_at_a_time,
 )
 
 from autograder.grading.checks import gradients
@@ -19,17 +20,17 @@ NUMERIC_TOL = 1e-5
 NEAR_KINK = 3e-7  # crossed by most components of a unit direction times the first step, by few at the second
 
 
-def relu(v):
-    return np.maximum(v, 0)
+relu = one_at_a_time(lambda v: np.maximum(v, 0))
+tanh = one_at_a_time(np.tanh)
 
 
 @pytest.mark.parametrize("size", [FULL_CHECK_LIMIT, FULL_CHECK_LIMIT + 12])  # element by element, then directional
 def test_numeric_gradient_tells_a_right_gradient_from_a_wrong_one(rng, size):
     x, dout = rng.standard_normal(size), rng.standard_normal(size)
     right = dout / np.cosh(x) ** 2
-    assert numeric_gradient_error(np.tanh, x, right, dout, rng) < NUMERIC_TOL
-    assert numeric_gradient_error(np.tanh, x, 1.1 * right, dout, rng) > NUMERIC_TOL
-    assert numeric_gradient_error(np.tanh, x, right[:-1], dout[:-1], rng) == np.inf  # wrong shape
+    assert numeric_gradient_error(tanh, x, right, dout, rng) < NUMERIC_TOL
+    assert numeric_gradient_error(tanh, x, 1.1 * right, dout, rng) > NUMERIC_TOL
+    assert numeric_gradient_error(tanh, x, right[:-1], dout[:-1], rng) == np.inf  # wrong shape
 
 
 def test_a_step_across_a_kink_is_measured_again_with_smaller_steps(rng, monkeypatch):

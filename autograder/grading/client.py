@@ -16,6 +16,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,9 @@ from autograder.grading.safe_text import LOCATION_CHARS, clean_name, clean_text
 from autograder.grading.users import SandboxUser
 
 _RUNTIME_FILES = ("worker.py", "wire.py")
+
+
+Reply = tuple[dict[str, Any], list[np.ndarray]]
 
 
 class StudentError(Exception):
@@ -106,7 +110,9 @@ class StudentProcess:
         self.log_path = log_path
         self.budget = Budget(limits.submission_seconds)
         self.starts = 0
-        self.calls = 0
+        self.requests = 0  # messages sent to the worker
+        self.calls = 0  # replies received: one per student call
+        self._unread = 0  # replies of the last request not read yet
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: DeadlineChannel | None = None
         self._libraries = library_folders(limits.libraries)
@@ -174,25 +180,58 @@ class StudentProcess:
             except (ProcessLookupError, PermissionError):
                 pass
             self._proc.wait()
+        self._unread = 0
         if self._channel is not None:
             self._channel.close()
         self._proc, self._channel = None, None
 
-    def request(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
-        """Send one request and wait for its reply within the limits."""
-        remaining = self.budget.remaining()
-        if remaining <= 0:
-            raise StudentTimeout("TimeLimit", f"the submission used up its {self.limits.submission_seconds:g} s of grading time")
-        limit = min(timeout or self.limits.call_seconds, remaining)
+    def replies(self, header: dict[str, Any], arrays: list[np.ndarray], count: int = 1,
+                timeout: float | None = None) -> Iterator[Reply]:
+        """Send one request and yield its replies: ``count`` of them, or fewer when one reports
+        a failure. Each reply must arrive within the call limit of the one before (of the
+        request, for the first), so every student call of a request has a limit of its own.
+
+        Replies the caller leaves unread are never read: the next request starts a fresh worker."""
+        if self._unread:
+            self.stop()
+        limit = self._call_limit(timeout)
         if self._proc is None or self._proc.poll() is not None:
             self.stop()
             self._start()
         channel = self._channel
-        self.calls += 1
+        self.requests += 1
+        self._unread = count
         channel.deadline = time.monotonic() + limit
+        self._guarded(lambda: wire.write_message(channel, header, arrays), limit)
+        while self._unread:
+            reply = self._guarded(lambda: wire.read_message(channel, self.limits.message_bytes), limit)
+            arrived = time.monotonic()
+            self.calls += 1
+            self._unread = self._unread - 1 if reply[0].get("ok") is True else 0
+            yield reply
+            if self._unread:
+                try:
+                    limit = self._call_limit(timeout)
+                except StudentTimeout:
+                    self.stop()
+                    raise
+                channel.deadline = arrived + limit
+
+    def request(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float | None = None) -> Reply:
+        """Send one request and wait for its reply within the limits."""
+        return next(self.replies(header, arrays, 1, timeout))
+
+    def _call_limit(self, timeout: float | None) -> float:
+        """Seconds the next student call may take: its limit, within what is left of the budget."""
+        remaining = self.budget.remaining()
+        if remaining <= 0:
+            raise StudentTimeout("TimeLimit", f"the submission used up its {self.limits.submission_seconds:g} s of grading time")
+        return min(timeout or self.limits.call_seconds, remaining)
+
+    def _guarded(self, step: Callable[[], Reply | None], limit: float) -> Any:
+        """One write or read of the channel; when it fails, the worker is replaced and the request fails."""
         try:
-            wire.write_message(channel, header, arrays)
-            return wire.read_message(channel, self.limits.message_bytes)
+            return step()
         except Expired:
             self.stop()
             raise StudentTimeout("Timeout", f"the call did not finish within {limit:.3g} s") from None
@@ -297,6 +336,21 @@ class RemoteFunction:
         """Call, and also return the arguments as the call left them."""
         return self._package._request({"op": "call", "target": self._module_split(), "effects": True}, args=args, kwargs=kwargs)
 
+    def each(self, values: Sequence[Any], args: Sequence[Any] = (), position: int | None = None,
+             attribute: str | None = None, first: bool = False, **kwargs: Any) -> Iterator[Any]:
+        """The results of ``self(*args, **kwargs)`` once per value of ``values``, in one request:
+        each value takes the place of argument ``position``, or is first assigned to ``attribute``
+        of the object this method belongs to (``model.loss.each(params, (X, y), attribute="params")``).
+        Every call gets fresh copies of the other arguments and the call time limit of its own.
+        ``first``: of a tuple or list result only its first item crosses back (a layer's output
+        without its cache).
+
+        Consume the results to the end: replies left unread cost the worker."""
+        if (position is None) == (attribute is None):
+            raise ValueError("give either the argument position or the attribute the values go to")
+        where = {"attribute": attribute} if position is None else {"position": position}
+        return self._package._each(self._module_split(), values, args, where, kwargs, first)
+
     def _module_split(self) -> dict[str, Any]:
         """``pkg.layers.affine_forward`` -> module ``pkg.layers``, path ``[affine_forward]``."""
         target = dict(self._target)
@@ -317,6 +371,7 @@ class StudentPackage:
     def __init__(self, process: StudentProcess, package: str) -> None:
         self.process = process
         self._package = package
+        self._seed: int | None = None  # to send with the next request
 
     def __getattr__(self, name: str) -> RemoteFunction:
         if name.startswith("_"):
@@ -325,12 +380,18 @@ class StudentPackage:
 
     def seed_globals(self, seed: int) -> None:
         """Seed the worker's global random generators, so code that draws from them
-        (a model's weight initialisation) behaves the same on every regrade."""
-        self._request({"op": "seed", "seed": seed})
+        (a model's weight initialisation) behaves the same on every regrade. The seed
+        travels with the next request, before which no student code runs."""
+        self._seed = seed
 
     def import_module(self, dotted: str) -> None:
         """Import a module of the submission in the worker (raises :class:`StudentError`)."""
         self._request({"op": "get", "target": {"module": dotted, "path": ["__name__"]}})
+
+    def _send(self, header: dict[str, Any], arrays: list[np.ndarray], count: int = 1) -> Iterator[Reply]:
+        if self._seed is not None:
+            header["seed"], self._seed = self._seed, None
+        return self.process.replies(header, arrays, count)
 
     def _request(self, header: dict[str, Any], args: tuple = (), kwargs: dict | None = None, value: Any = None) -> Any:
         arrays: list[np.ndarray] = []
@@ -339,14 +400,30 @@ class StudentPackage:
             header["kwargs"] = wire.encode(_unwrap(dict(kwargs or {})), arrays)
         elif header["op"] == "set":
             header["value"] = wire.encode(_unwrap(value), arrays)
-        reply, out = self.process.request(header, arrays)
+        reply, out = next(self._send(header, arrays))
+        return self._decode(reply, out, effects=bool(header.get("effects")))
+
+    def _each(self, target: dict[str, Any], values: Sequence[Any], args: Sequence[Any], where: dict[str, Any],
+              kwargs: dict[str, Any], first: bool) -> Iterator[Any]:
+        arrays: list[np.ndarray] = []
+        header = {"op": "each", "target": target, **where, "first": first,
+                  "args": wire.encode(_unwrap(tuple(args)), arrays), "kwargs": wire.encode(_unwrap(kwargs), arrays)}
+        header["shared"] = len(arrays)
+        header["values"] = [wire.encode(_unwrap(value), arrays) for value in values]
+        for reply, out in self._send(header, arrays, len(header["values"])):
+            yield self._decode(reply, out)
+
+    def _decode(self, reply: dict[str, Any], out: list[np.ndarray], effects: bool = False) -> Any:
+        """A reply's value (a :class:`Call` with ``effects``), handles as proxies; raises
+        :class:`StudentError` for a failed call, and replaces the worker when the reply does not decode."""
         try:
             if reply.get("ok") is not True:
                 raise _student_error(reply.get("error"))
-            decoded = {k: self._wrap(wire.decode(v, out)) for k, v in reply.items() if k in ("value", "args", "kwargs")}
-            if header.get("effects"):
-                return Call(decoded["value"], tuple(decoded["args"]), dict(decoded["kwargs"]))
-            return decoded.get("value")
+            value = self._wrap(wire.decode(reply.get("value"), out))
+            if not effects:
+                return value
+            return Call(value, tuple(self._wrap(wire.decode(reply["args"], out))),
+                        dict(self._wrap(wire.decode(reply["kwargs"], out))))
         except StudentError:
             raise
         except Exception as exc:  # noqa: BLE001 - a reply that doesn't decode fails this call, and the worker is replaced

@@ -9,11 +9,18 @@ the allowed libraries. It answers requests until its input closes:
 
 - ``call``: call ``target`` with arguments, reply with the result and, on request,
   the arguments as they are after the call (side effects cross back too);
-- ``get`` / ``set``: read or write an attribute of a kept object;
-- ``release``: forget kept objects;
-- ``seed``: seed the global random generators (``random``, ``numpy.random``).
+- ``each``: call ``target`` once per value of ``values``, that value taking the place
+  of argument ``position``, or first assigned to ``attribute`` of the object the target
+  belongs to (a model's ``params``); one reply per call, sent as soon as the call
+  returns, so the grader times every call on its own. Each call gets fresh copies of the
+  shared arguments (the first ``shared`` arrays). With ``first``, a tuple or list result
+  is replaced by its first item (a layer's output without its cache). The first failure
+  is the last reply;
+- ``get`` / ``set``: read or write an attribute of a kept object.
 
-Replies describe student exceptions by type, message and location only.
+Any request may carry ``seed``: the global random generators (``random``,
+``numpy.random``) are seeded with it first. Replies describe student exceptions by
+type, message and location only.
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ import os
 import signal
 import sys
 import traceback
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -73,10 +81,6 @@ class Objects:
         except KeyError:
             raise LookupError(f"worker object #{handle_id} no longer exists") from None
 
-    def release(self, handle_ids: list[int]) -> None:
-        for handle_id in handle_ids:
-            self._by_id.pop(handle_id, None)
-
 
 def _target(objects: Objects, spec: dict[str, Any]) -> tuple[Any, list[str]]:
     """The object a request starts from, and the attribute path to follow."""
@@ -119,32 +123,33 @@ def _describe(exc: BaseException) -> dict[str, Any]:
     }
 
 
-def handle(objects: Objects, header: dict[str, Any], arrays: list[Any]) -> tuple[dict[str, Any], list[Any]]:
-    """Carry out one request; return the reply."""
+Reply = tuple[dict[str, Any], list[Any]]
+
+
+def _seed(seed: int) -> None:
+    import random
+
+    import numpy
+
+    random.seed(seed)
+    numpy.random.seed(seed % 2**32)
+
+
+def answers(objects: Objects, header: dict[str, Any], arrays: list[Any]) -> Iterator[Reply]:
+    """Carry out one request; yield its replies (one per call for ``each``, else one)."""
+    if "seed" in header:
+        _seed(header["seed"])
     op = header.get("op")
-    out: list[Any] = []
-    if op == "ping":
-        return {"ok": True}, out
-    if op == "release":
-        objects.release(header.get("handles", []))
-        return {"ok": True}, out
-    if op == "seed":
-        import random
-
-        import numpy
-
-        random.seed(header["seed"])
-        numpy.random.seed(header["seed"] % 2**32)
-        return {"ok": True}, out
     owner, path = _target(objects, header["target"])
+    out: list[Any] = []
     if op == "get":
         value = _follow(owner, path)
-        return {"ok": True, "value": wire.encode(value, out, objects.keep)}, out
-    if op == "set":
+        yield {"ok": True, "value": wire.encode(value, out, objects.keep)}, out
+    elif op == "set":
         value = wire.decode(header["value"], arrays, objects.resolve)
         setattr(_follow(owner, path[:-1]), path[-1], value)
-        return {"ok": True}, out
-    if op == "call":
+        yield {"ok": True}, out
+    elif op == "call":
         args = wire.decode(header["args"], arrays, objects.resolve)
         kwargs = wire.decode(header["kwargs"], arrays, objects.resolve)
         result = _follow(owner, path)(*args, **kwargs)
@@ -152,8 +157,32 @@ def handle(objects: Objects, header: dict[str, Any], arrays: list[Any]) -> tuple
         if header.get("effects"):
             reply["args"] = wire.encode(tuple(args), out, objects.keep)
             reply["kwargs"] = wire.encode(kwargs, out, objects.keep)
-        return reply, out
-    raise ValueError(f"unknown request {op!r}")
+        yield reply, out
+    elif op == "each":
+        yield from _each(objects, owner, path, header, arrays)
+    else:
+        raise ValueError(f"unknown request {op!r}")
+
+
+def _each(objects: Objects, owner: Any, path: list[str], header: dict[str, Any], arrays: list[Any]) -> Iterator[Reply]:
+    function, holder = _follow(owner, path), _follow(owner, path[:-1])
+    shared, attribute = arrays[:header["shared"]], header.get("attribute")
+    for value in header["values"]:
+        fresh = [array.copy() for array in shared]
+        args = list(wire.decode(header["args"], fresh, objects.resolve))
+        if attribute is None:
+            args[header["position"]] = wire.decode(value, arrays, objects.resolve)
+        else:
+            setattr(holder, attribute, wire.decode(value, arrays, objects.resolve))
+        result = function(*args, **wire.decode(header["kwargs"], fresh, objects.resolve))
+        if header.get("first") and isinstance(result, (tuple, list)):
+            result = result[0]
+        out: list[Any] = []
+        yield {"ok": True, "value": wire.encode(result, out, objects.keep)}, out
+
+
+def _failure(exc: BaseException) -> Reply:
+    return {"ok": False, "error": _describe(exc)}, []
 
 
 def main() -> None:
@@ -164,14 +193,22 @@ def main() -> None:
             header, arrays = wire.read_message(reader)
         except EOFError:
             return
-        try:
-            reply, out = handle(objects, header, arrays)
-        except BaseException as exc:  # student code may raise anything, SystemExit included
-            reply, out = {"ok": False, "error": _describe(exc)}, []
-        try:
-            wire.write_message(writer, reply, out)
-        except (wire.WireError, ValueError, TypeError) as exc:
-            wire.write_message(writer, {"ok": False, "error": _describe(exc) | {"type": "UnsendableResult"}}, [])
+        replies = answers(objects, header, arrays)
+        while True:
+            try:
+                reply, out = next(replies)
+            except StopIteration:
+                break
+            except BaseException as exc:  # student code may raise anything, SystemExit included
+                reply, out = _failure(exc)
+            try:
+                wire.write_message(writer, reply, out)
+            except (wire.WireError, ValueError, TypeError) as exc:
+                reply, out = _failure(exc)
+                reply["error"]["type"] = "UnsendableResult"
+                wire.write_message(writer, reply, out)
+            if not reply["ok"]:
+                break  # the first failure ends the request
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ numeric-gradient limits of :mod:`~autograder.grading.checks.gradients`:
 
 - layers, a forward/backward pair (:mod:`.layers`): :class:`Layer`, :func:`check_forward`,
   :func:`check_backward`, :func:`check_numeric_gradients`, :func:`check_untouched`;
-- numeric gradients (:mod:`.gradients`): :func:`numeric_gradient_error`, the only helper;
+- numeric gradients (:mod:`.gradients`): :func:`numeric_gradient_error`, the only helper
+  (:func:`one_at_a_time` for a function that is not the student's);
 - losses (:mod:`.losses`): :func:`check_loss`, :func:`check_loss_numeric`;
 - update rules (:mod:`.updates`): :func:`check_update_steps`;
 - models (:mod:`.models`): :func:`check_model_loss`, :func:`model_numeric_gradient_error`,
@@ -20,7 +21,7 @@ numeric-gradient limits of :mod:`~autograder.grading.checks.gradients`:
 ``docs/authoring.md`` shows them at work.
 """
 from autograder.grading.checks.cascade import built_on, cascade_hook
-from autograder.grading.checks.gradients import DIRECTIONS, FULL_CHECK_LIMIT, numeric_gradient_error
+from autograder.grading.checks.gradients import DIRECTIONS, FULL_CHECK_LIMIT, numeric_gradient_error, one_at_a_time
 from autograder.grading.checks.layers import (
     Layer,
     calling,
@@ -49,5 +50,5 @@ __all__ = [
     "check_loss", "check_loss_numeric", "check_model_loss", "check_numeric_gradients", "check_untouched",
     "check_update_steps", "exact_result", "expect_array", "expect_attribute", "expect_grads", "expect_keys",
     "expect_scalar", "expect_shapes", "expect_structure", "fit_pair", "model_numeric_gradient_error",
-    "numeric_gradient_error", "resolve",
+    "numeric_gradient_error", "one_at_a_time", "resolve",
 ]

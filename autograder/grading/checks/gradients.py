@@ -11,10 +11,17 @@ A difference quotient whose step straddles a kink (a ReLU or a maximum changing
 sides) is wrong by up to the jump in slope. A direction that disagrees is measured
 again with the next, ten times smaller step of :data:`STEPS`, which rarely straddles
 the same kink, and the better estimate of each direction counts.
+
+The function is given as an :data:`Evaluate`: it takes all the points of one
+measurement at once and returns the outputs in order, so that the student's code is
+evaluated at all of them in one worker request
+(:meth:`~autograder.grading.client.RemoteFunction.each`); :func:`one_at_a_time` turns
+a plain function (the reference's, a local one) into one. The outputs are used two at
+a time as they arrive.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -30,22 +37,36 @@ SEED_RANGE = 2**31  # the directions come from their own generator, seeded from 
 
 #: A point in the space being differentiated: named arrays (one argument, or a model's params).
 Point = Mapping[str, np.ndarray]
+#: The function's outputs at each of a list of points, in order.
+Evaluate = Callable[[list[Any]], Iterable[Any]]
 
 
-def elementwise_gradient(f: Callable[[np.ndarray], Any], x: np.ndarray, dout: Any,
-                         step: float = STEPS[0]) -> np.ndarray:
+def one_at_a_time(f: Callable[[Any], Any]) -> Evaluate:
+    """An :data:`Evaluate` that calls ``f`` once per point."""
+    return lambda points: map(f, points)
+
+
+def _pairs(evaluate: Evaluate, points: list[Any]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The outputs at ``points`` (``+step``, ``-step`` alternately), two at a time, as float64."""
+    outputs = iter(evaluate(points))
+    for _ in range(len(points) // 2):
+        plus = np.asarray(next(outputs), dtype=np.float64)
+        yield plus, np.asarray(next(outputs), dtype=np.float64)
+
+
+def elementwise_gradient(evaluate: Evaluate, x: np.ndarray, dout: Any, step: float = STEPS[0]) -> np.ndarray:
     """The numeric gradient of ``sum(f(x) * dout)`` at ``x``, one element at a time
-    (``f`` gets a fresh float64 array on every call)."""
+    (``2 * x.size`` points, each a fresh float64 array, evaluated in one batch)."""
     x = np.array(x, dtype=np.float64)
     dout = np.asarray(dout, dtype=np.float64)
-    gradient = np.zeros(x.shape)
+    points = []
     for index in np.ndindex(x.shape):
-        original = x[index]
-        x[index] = original + step
-        plus = np.asarray(f(x.copy()), dtype=np.float64)
-        x[index] = original - step
-        minus = np.asarray(f(x.copy()), dtype=np.float64)
-        x[index] = original
+        for sign in (1, -1):
+            point = x.copy()
+            point[index] = x[index] + sign * step
+            points.append(point)
+    gradient = np.zeros(x.shape)
+    for index, (plus, minus) in zip(np.ndindex(x.shape), _pairs(evaluate, points)):
         gradient[index] = np.sum((plus - minus) * dout) / (2 * step)
     return gradient
 
@@ -59,12 +80,13 @@ def _unit_directions(sampler: np.random.Generator, at: Point, count: int) -> lis
     return directions
 
 
-def directional_errors(f: Callable[[dict[str, np.ndarray]], Any], at: Point, gradient: Point, dout: Any,
+def directional_errors(evaluate: Evaluate, at: Point, gradient: Point, dout: Any,
                        rng: np.random.Generator, directions: int = DIRECTIONS) -> np.ndarray:
     """Per random unit direction ``d``, the relative error between the analytic directional
-    derivative ``<gradient, d>`` and the central difference of ``sum(f(point) * dout)`` along ``d``.
+    derivative ``<gradient, d>`` and the central difference of ``sum(f(point) * dout)`` along ``d``
+    (``evaluate`` gets the points as dicts shaped like ``at``).
 
-    Costs ``2 * directions`` calls of ``f`` (more when a step straddles a kink)."""
+    Costs ``2 * directions`` evaluations in one batch per step (more steps when one straddles a kink)."""
     base = {key: np.asarray(value, dtype=np.float64) for key, value in at.items()}
     weights = np.asarray(dout, dtype=np.float64)
     units = _unit_directions(np.random.default_rng(int(rng.integers(SEED_RANGE))), base, directions)
@@ -73,11 +95,9 @@ def directional_errors(f: Callable[[dict[str, np.ndarray]], Any], at: Point, gra
     errors = np.full(directions, np.inf)
     pending = np.arange(directions)
     for step in STEPS:
-        numeric = np.empty(len(pending))
-        for slot, index in enumerate(pending):
-            values = [np.asarray(f({key: base[key] + sign * step * units[index][key] for key in base}), dtype=np.float64)
-                      for sign in (1, -1)]
-            numeric[slot] = np.sum((values[0] - values[1]) * weights) / (2 * step)
+        points = [{key: base[key] + sign * step * units[index][key] for key in base}
+                  for index in pending for sign in (1, -1)]
+        numeric = np.array([np.sum((plus - minus) * weights) / (2 * step) for plus, minus in _pairs(evaluate, points)])
         errors[pending] = np.minimum(errors[pending], relative_errors(analytic[pending], numeric))
         pending = pending[errors[pending] > RETRY_ABOVE]
         if not pending.size:
@@ -85,7 +105,7 @@ def directional_errors(f: Callable[[dict[str, np.ndarray]], Any], at: Point, gra
     return errors
 
 
-def numeric_gradient_error(f: Callable[[np.ndarray], Any], x: np.ndarray, analytic: Any, dout: Any,
+def numeric_gradient_error(evaluate: Evaluate, x: np.ndarray, analytic: Any, dout: Any,
                            rng: np.random.Generator, full_limit: int = FULL_CHECK_LIMIT) -> float:
     """Largest relative error between ``analytic`` and the numeric gradient of ``sum(f(x) * dout)``:
     element by element up to ``full_limit`` elements, along :data:`DIRECTIONS` random directions beyond."""
@@ -93,5 +113,6 @@ def numeric_gradient_error(f: Callable[[np.ndarray], Any], x: np.ndarray, analyt
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
         return float("inf")
     if x.size <= full_limit:
-        return float(relative_errors(analytic, elementwise_gradient(f, x, dout)).max())
-    return float(directional_errors(lambda point: f(point["x"]), {"x": x}, {"x": analytic}, dout, rng).max())
+        return float(relative_errors(analytic, elementwise_gradient(evaluate, x, dout)).max())
+    return float(directional_errors(lambda points: evaluate([point["x"] for point in points]), {"x": x},
+                                    {"x": analytic}, dout, rng).max())

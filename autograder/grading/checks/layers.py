@@ -149,18 +149,16 @@ def _backward_pair(student: Any, reference: Any, layer: Layer, args: Sequence[An
 def student_numeric_gradient(student: Any, layer: Layer, args: Sequence[Any], name: str, dout: np.ndarray,
                              analytic: np.ndarray, rng: np.random.Generator) -> float:
     """Largest relative error between ``analytic`` and the numeric gradient of the
-    student's forward with respect to argument ``name`` (full or directional)."""
+    student's forward with respect to argument ``name`` (full or directional); the
+    points of each estimate are evaluated in one worker request."""
     index = layer.args.index(name)
     forward = resolve(student, layer.forward)
 
-    def f(value: np.ndarray) -> np.ndarray:
-        trial = list(args)
-        trial[index] = np.array(value, dtype=np.float64)
+    def evaluate(points: list[np.ndarray]) -> Iterator[Any]:
         with calling(forward_case(layer, args) + f", with {name} moved slightly for a numeric gradient"):
-            out = forward(*trial)
-        return np.asarray(out[0] if isinstance(out, (tuple, list)) else out, dtype=np.float64)
+            yield from forward.each(points, args, index, first=True)
 
-    return numeric_gradient_error(f, args[index], analytic, dout, rng)
+    return numeric_gradient_error(evaluate, args[index], analytic, dout, rng)
 
 
 def check_backward(student: Any, reference: Any, layer: Layer, args: Sequence[Any], rng: np.random.Generator,

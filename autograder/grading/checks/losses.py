@@ -33,7 +33,8 @@ def check_loss_numeric(student: Any, function: str, x: np.ndarray, y: np.ndarray
     """The student's ``dx`` against the numeric gradient of the student's own loss."""
     target = resolve(student, function)
     _, dx = expect_structure(function, target(x, y), 2)
-    error = numeric_gradient_error(lambda v: np.float64(target(v, y)[0]), x, dx, SCALAR_UPSTREAM, rng)
+    error = numeric_gradient_error(lambda points: target.each(points, (x, y), 0, first=True), x, dx, SCALAR_UPSTREAM,
+                                   rng)
     if not error <= numeric_tol:
         raise Mismatch(f"{function} dx disagrees with the numeric gradient of your loss: "
                        f"max rel error {error:.3g} (tolerance {numeric_tol:.0e})")

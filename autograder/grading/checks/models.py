@@ -40,20 +40,17 @@ def model_numeric_gradient_error(model: Any, params: Mapping[str, np.ndarray], X
     """Largest relative error between the student model's analytic gradients at ``params``
     and central differences of its own loss along random unit directions in parameter space.
 
-    Costs ``2 * directions + 1`` loss evaluations (more when a step straddles a kink);
-    leaves the model's params at ``params``.
+    Costs ``2 * directions + 1`` loss evaluations (more when a step straddles a kink), the
+    params of each assigned just before it in the same worker request, one request per step
+    size; leaves the model's params at ``params``.
     """
     base = {key: np.asarray(value, dtype=np.float64) for key, value in params.items()}
-    model.set("params", base)
-    _, grads = expect_structure("loss(X, y)", model.loss(X, y), 2)
+    loss = model.loss.each
+    _, grads = expect_structure("loss(X, y)", next(loss([base], (X, y), attribute="params")), 2)
     expect_keys("loss(X, y) grads", grads, base)
-
-    def loss_at(point: dict[str, np.ndarray]) -> float:
-        model.set("params", point)
-        return float(expect_structure("loss(X, y)", model.loss(X, y), 2)[0])
-
     try:
-        return float(directional_errors(loss_at, base, grads, SCALAR_UPSTREAM, rng, directions).max())
+        losses_at = lambda points: loss(points, (X, y), attribute="params", first=True)  # noqa: E731
+        return float(directional_errors(losses_at, base, grads, SCALAR_UPSTREAM, rng, directions).max())
     finally:
         model.set("params", base)
 
