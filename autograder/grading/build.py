@@ -44,8 +44,8 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder import untrusted
-from autograder.grading.client import library_dirs, library_folders
-from autograder.grading.isolation import Isolation, detect, python_folders
+from autograder.grading.client import library_dirs, library_folders, worker_isolation
+from autograder.grading.isolation import Isolation, python_folders
 from autograder.grading.limits import Limits, apply_limits
 from autograder.grading.pyx_rules import check_package
 
@@ -177,8 +177,7 @@ def build_extensions(sandbox: Path, workdir: Path, limits: Limits, cache: Path =
     if not modules:
         return None
     toolchain = find_toolchain()
-    libraries = tuple(toolchain.folders()) if isinstance(toolchain, Toolchain) else ()
-    isolation = detect(limits.isolation, libraries)
+    isolation = worker_isolation(limits)  # the worker's level (one probe per process); the toolchain is bound at launch
 
     def outcome(ok: bool, cached: bool = False, log: str = "", refused: bool = False) -> BuildOutcome:
         return BuildOutcome(ok, cached, log, time.monotonic() - started, isolation.level, refused)
