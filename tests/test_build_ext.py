@@ -1,4 +1,5 @@
-"""``python -m numnet.build_ext`` builds the extension inside a copied package folder."""
+"""``python -m numnet.build_ext`` builds the extension inside a copied package folder; Cython's shared
+utility module is compiled by the first build only."""
 from __future__ import annotations
 
 import shutil
@@ -28,6 +29,12 @@ def test_build_command_compiles_the_pyx_next_to_it_in_a_copied_release(tmp_path:
     assert "warning" not in (build.stdout + build.stderr).lower(), build.stdout + build.stderr
     built = list((release / "numnet").glob("im2col_cython*.so")) + list((release / "numnet").glob("im2col_cython*.pyd"))
     assert len(built) == 1, sorted(p.name for p in (release / "numnet").iterdir())
+    assert [line.split("/")[-1].split(".")[0] for line in build.stdout.splitlines() if line.startswith("built ")] == [
+        "im2col_cython", "_cyutility"]
+    rebuild = subprocess.run([sys.executable, "-m", "numnet.build_ext", "--quiet"], cwd=release, capture_output=True,
+                             text=True, timeout=600)
+    assert rebuild.returncode == 0, rebuild.stderr
+    assert [line for line in rebuild.stdout.splitlines() if line.startswith("built ")] == [f"built {built[0]}"]
 
     check = HIDE_EDITABLE_INSTALL + (
         "import numpy as np\n"
