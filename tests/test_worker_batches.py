@@ -1,5 +1,6 @@
-"""Batched calls (``each``), the seed that rides with a request, and numeric gradients of the
-student's code measured in one request per measurement.
+"""Batched calls (``each``), the seed that rides with a request, numeric gradients of the
+student's code measured in one request per measurement, and the isolation probe that
+reads the libraries rather than importing them.
 
 A batch is one request and one reply per student call: every call keeps its own time
 limit, a failure or a hostile reply ends the batch, and what the trusted side computes
@@ -7,6 +8,8 @@ from a batch is exactly what it computed call by call.
 """
 from __future__ import annotations
 
+import os
+import shutil
 import time
 
 import numpy as np
@@ -15,6 +18,7 @@ import pytest
 from autograder.grading.checks import FULL_CHECK_LIMIT, numeric_gradient_error, one_at_a_time
 from autograder.grading.checks.gradients import STEPS, elementwise_gradient
 from autograder.grading.client import StudentError, StudentTimeout, WorkerCrashed
+from autograder.grading.isolation import Isolation, _works
 from autograder.grading.limits import Limits
 from numnet.gradient_check import eval_numerical_gradient_array
 from test_adversarial_wire import SENDER, frame
@@ -177,3 +181,19 @@ def test_the_elementwise_gradient_is_the_reference_packages_bit_for_bit(rng):
     x, dout = rng.standard_normal((2, 3)), rng.standard_normal(8)
     f = lambda v: np.concatenate([np.sin(v).ravel(), (v ** 3).ravel()[:2]])  # noqa: E731
     assert np.array_equal(elementwise_gradient(one_at_a_time(f), x, dout), eval_numerical_gradient_array(f, x.copy(), dout))
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("bwrap") is None, reason="needs bubblewrap and users to hand out")
+def test_the_isolation_probe_fails_where_the_sandbox_user_cannot_read_a_library(tmp_path):
+    """The probe reads the libraries' files instead of importing them: it must still refuse a level
+    at which the worker could not load them."""
+    readable, private = tmp_path / "readable", tmp_path / "private"
+    for folder, mode in ((readable, 0o755), (private, 0o700)):
+        folder.mkdir()
+        (folder / "module.py").write_text("")
+        (folder / "module.py").chmod(0o600 if folder is private else 0o644)
+        folder.chmod(mode)
+    tmp_path.chmod(0o755)
+    level = Isolation("bwrap", separate_users=True, seccomp=False)
+    assert _works(level, [readable])
+    assert not _works(level, [private])

@@ -35,7 +35,14 @@ from autograder.grading import seccomp
 from autograder.grading.users import SandboxUser, lease_user
 
 LEVELS = ("bwrap", "unshare", "rlimits")
-_PROBE = "import numpy"
+# Reads every file directly inside the folders named on its command line: a worker's
+# interpreter starts and can load the libraries, without the cost of importing them
+# (importing NumPy would take the probe from about 0.05 to 0.3 s, on every grade).
+_PROBE = ("import os, sys\n"
+          "for folder in sys.argv[1:]:\n"
+          "    for entry in os.scandir(folder):\n"
+          "        if entry.is_file():\n"
+          "            open(entry.path, 'rb').close()\n")
 #: Seconds a probe of an isolation level may take.
 PROBE_SECONDS = 30
 
@@ -169,14 +176,14 @@ def _bwrap(readable: list[Path], writable: list[Path], filter_fd: int | None) ->
 
 
 def _works(isolation: Isolation, libraries: list[Path]) -> bool:
-    """Whether a worker-like interpreter starts and imports NumPy at this level, as a sandbox user."""
-    code = f"import sys; sys.path[:0] = {[str(p.parent) for p in libraries]!r}; {_PROBE}"
+    """Whether a worker-like interpreter starts at this level, as a sandbox user, and can read the libraries."""
     try:
         user = isolation.lease_user()  # fails where the lease folder can't be made: no separate users then
     except (OSError, RuntimeError):
         return False
     try:
-        with isolation.launch([python_executable(), "-I", "-S", "-c", code], libraries, [], user) as launch:
+        with isolation.launch([python_executable(), "-I", "-S", "-c", _PROBE, *map(str, libraries)], libraries, [],
+                              user) as launch:
             done = subprocess.run(launch.command, stdin=subprocess.DEVNULL, capture_output=True, timeout=PROBE_SECONDS,
                                   pass_fds=launch.pass_fds, preexec_fn=lambda: isolation.in_child(user))
     except (OSError, subprocess.SubprocessError):
