@@ -143,6 +143,12 @@ class StudentProcess:
         """How many times a worker had to be replaced after a crash or a time-out."""
         return max(0, self.starts - 1)
 
+    def start(self) -> None:
+        """Start the worker now, unless it is running (requests start it when needed)."""
+        if self._proc is None or self._proc.poll() is not None:
+            self.stop()
+            self._start()
+
     def _start(self) -> None:
         self.starts += 1
         to_worker_r, to_worker_w = os.pipe()
@@ -195,9 +201,7 @@ class StudentProcess:
         if self._unread:
             self.stop()
         limit = self._call_limit(timeout)
-        if self._proc is None or self._proc.poll() is not None:
-            self.stop()
-            self._start()
+        self.start()
         channel = self._channel
         self.requests += 1
         self._unread = count

@@ -103,10 +103,12 @@ def grade_submission(assignment: str, submission: Path, student_id: str = "stude
         process = StudentProcess(staged.sandbox, workdir / "runtime", options.limits, workdir / "worker.log")
         context = GradingContext(manifest, student_id, secret, StudentPackage(process, manifest.package))
         try:
-            notes = staged.notes + _import_problems(context, manifest)
+            process.start()  # the worker starts up while pytest collects the suite
+            imports = ImportsFirst(context, manifest)
             build_record = _apply_build(context, manifest, build)
             plugin = GradingPlugin(context)
-            _run_suite(suite, plugin)
+            _run_suite(suite, plugin, imports)
+            notes = staged.notes + imports.problems
         finally:
             process.close()
         if build_record:
@@ -131,17 +133,29 @@ def secret_origin(secret: Secret) -> str:
     return "file" if Path(secret.source).is_absolute() else secret.source
 
 
-def _run_suite(suite: Path, plugin: GradingPlugin) -> None:
-    """Run the hidden suite in this process, quietly."""
+def _run_suite(suite: Path, plugin: GradingPlugin, *more: object) -> None:
+    """Run the hidden suite in this process, quietly (``more``: further pytest plugins)."""
     if not suite.is_dir():
         raise FileNotFoundError(f"no hidden suite at {suite}")
     # No third-party plugins (xdist, anyio, ...): the suites need none, and loading them costs start-up time.
     args = [str(suite), "--disable-plugin-autoload", *(f"-pno:{name}" for name in UNUSED_PLUGINS), "-q",
             "-o", "addopts=", "--rootdir", str(suite.parent), "-c", str(suite.parent / "pytest.ini"), "-W", "ignore"]
     with contextlib.redirect_stdout(io.StringIO()) as output, contextlib.redirect_stderr(output):
-        code = pytest.main(args, plugins=[plugin])
+        code = pytest.main(args, plugins=[plugin, *more])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"the hidden suite {suite} did not run (pytest exit {int(code)}):\n{output.getvalue()[-SUITE_LOG_CHARS:]}")
+
+
+class ImportsFirst:
+    """A pytest plugin that imports the student's modules (:func:`_import_problems`) once the
+    suite is collected, before its first test; ``problems`` then says what could not be imported."""
+
+    def __init__(self, context: GradingContext, manifest: Manifest) -> None:
+        self.context, self.manifest = context, manifest
+        self.problems: list[str] = []
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.problems = _import_problems(self.context, self.manifest)
 
 
 def _import_problems(context: GradingContext, manifest: Manifest) -> list[str]:
