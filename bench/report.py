@@ -54,6 +54,8 @@ def summary(layers: list[dict[str, Any]], builds: dict[str, Any], grades: dict[s
     table.add_row("grade conv_nets, warm, wall s", f"{conv['wall']:.2f}", f"<= {grading.TARGET_SECONDS['conv_nets']:g}")
     table.add_row("  start-up / build / checks / reports s",
                   " / ".join(f"{conv[key]:.2f}" for key in ("startup", "build", "checks", "reports")), "-")
+    table.add_row("  grader CPU s; worker requests (student calls)",
+                  f"{conv['cpu']:.2f}; {conv['requests']:.0f} ({conv['calls']:.0f})", "-")
     for row in classes:
         target = batch.TARGET_PER_MINUTE.get(row["assignment"]) if row["unique_pyx"] else None
         table.add_row(f"batch {row['assignment']}, {row['students']} students, "
