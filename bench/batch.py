@@ -11,7 +11,9 @@ build is a cache miss; ``--shared-pyx`` keeps the copies byte-identical instead
 module is built during the run too), and the table reports submissions per minute
 (target for conv_nets with unique ``.pyx``: at least 40 on 2 workers), how the
 time splits between process start-up and scheduling, Cython builds and the
-hidden checks, and the peak memory of the largest child process.
+hidden checks, the CPU seconds per submission (of every process but the sandboxed
+workers: on a busy machine the better guide) and the peak memory of the largest
+child process.
 """
 from __future__ import annotations
 
@@ -80,9 +82,9 @@ def measure(assignment: str, students: int, workers: int, unique_pyx: bool = Tru
         course = CourseLayout(Path(tmp))
         generate_class(course, assignment, students, unique_pyx)
         options = BatchOptions(GradingOptions(secret=SECRET, build_cache=Path(tmp) / "build-cache"), workers=workers)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         rows = run_batch(assignment, course, options)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     graded = [row.results for row in rows if row.results]
     if len(graded) != students:
         raise RuntimeError(f"{students - len(graded)} submissions were not graded")
@@ -94,7 +96,15 @@ def measure(assignment: str, students: int, workers: int, unique_pyx: bool = Tru
         "wall": wall, "per_minute": 60 * students / wall, "compiled": sum(1 for b in builds if b and not b["cached"]),
         "startup": max(0.0, wall * workers - grading), "build": build, "checks": grading - build,
         "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "cpu_per_submission": cpu / students,
     }
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (the batch's processes and the
+    builds they waited for; not the sandboxed workers, which are killed, not waited for)."""
+    return sum(usage.ru_utime + usage.ru_stime
+               for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
 
 def classes(assignments: list[str], shared_too: bool) -> list[tuple[str, bool]]:
@@ -124,6 +134,7 @@ def render(rows: list[dict[str, float]]) -> Table:
     busy = {id(row): row["startup"] + row["build"] + row["checks"] for row in rows}
     for label, key in (("start-up, scheduling, writing", "startup"), ("Cython builds", "build"), ("hidden checks", "checks")):
         line(f"{label} (worker-s)", lambda row, key=key: f"{row[key]:.1f} ({100 * row[key] / busy[id(row)]:.0f}%)")
+    line("CPU s per submission (not counting the workers)", lambda row: f"{row['cpu_per_submission']:.2f}")
     line("peak RSS of a child (MiB)", lambda row: f"{row['peak_mib']:.0f}")
     return table
 
