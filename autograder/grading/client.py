@@ -14,9 +14,9 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -220,10 +220,6 @@ class StudentProcess:
                     self.stop()
                     raise
                 channel.deadline = arrived + limit
-
-    def request(self, header: dict[str, Any], arrays: list[np.ndarray], timeout: float | None = None) -> Reply:
-        """Send one request and wait for its reply within the limits."""
-        return next(self.replies(header, arrays, 1, timeout))
 
     def _call_limit(self, timeout: float | None) -> float:
         """Seconds the next student call may take: its limit, within what is left of the budget."""
