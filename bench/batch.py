@@ -11,9 +11,9 @@ build is a cache miss; ``--shared-pyx`` keeps the copies byte-identical instead
 module is built during the run too), and the table reports submissions per minute
 (target for conv_nets with unique ``.pyx``: at least 40 on 2 workers), how the
 time splits between process start-up and scheduling, Cython builds and the
-hidden checks, the CPU seconds per submission (of every process but the sandboxed
-workers: on a busy machine the better guide) and the peak memory of the largest
-child process.
+hidden checks, the CPU seconds per submission of the grading processes (the
+sandboxed builds and workers not counted) and the peak memory of the largest child
+process.
 """
 from __future__ import annotations
 
@@ -101,8 +101,9 @@ def measure(assignment: str, students: int, workers: int, unique_pyx: bool = Tru
 
 
 def cpu_seconds() -> float:
-    """CPU seconds of this process and of its finished children (the batch's processes and the
-    builds they waited for; not the sandboxed workers, which are killed, not waited for)."""
+    """CPU seconds of this process and of its finished children: the batch's grading processes.
+    The sandboxed builds and workers run in PID namespaces of their own, whose CPU time does not
+    come back here."""
     return sum(usage.ru_utime + usage.ru_stime
                for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
@@ -134,7 +135,7 @@ def render(rows: list[dict[str, float]]) -> Table:
     busy = {id(row): row["startup"] + row["build"] + row["checks"] for row in rows}
     for label, key in (("start-up, scheduling, writing", "startup"), ("Cython builds", "build"), ("hidden checks", "checks")):
         line(f"{label} (worker-s)", lambda row, key=key: f"{row[key]:.1f} ({100 * row[key] / busy[id(row)]:.0f}%)")
-    line("CPU s per submission (not counting the workers)", lambda row: f"{row['cpu_per_submission']:.2f}")
+    line("CPU s per submission, grading processes only", lambda row: f"{row['cpu_per_submission']:.2f}")
     line("peak RSS of a child (MiB)", lambda row: f"{row['peak_mib']:.0f}")
     return table
 
