@@ -43,3 +43,8 @@ class CourseLayout:
     @property
     def feedback(self) -> Path:
         return self.root / "feedback"
+
+    @property
+    def gradebook(self) -> Path:
+        """nbgrader's ``gradebook.db``, where every grade of the course lives."""
+        return self.root / "gradebook.db"

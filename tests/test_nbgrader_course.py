@@ -33,6 +33,7 @@ BIN = Path(sys.executable).parent
 REFERENCE, BUGGY, UNTOUCHED = "ada_reference", "cy_buggy", "bo_untouched"
 BUG = Mutation("cy_buggy", "numnet/metrics.py", "np.mean(np.abs(y_true - y_pred))", "np.mean(y_true - y_pred)")
 ANSWER = "linreg-answer-1"
+TASK_COMMENT = "Partial credit: only the sign of the error is lost."
 #: A late-penalty plugin configured the nbgrader way: late work loses half of each notebook's score.
 LATE_PLUGIN = '''
 from nbgrader.plugins import LateSubmissionPlugin
@@ -111,6 +112,7 @@ def course(tmp_path_factory) -> dict:
         gradebook.find_comment(ANSWER, "LinearRegression", ASSIGNMENT, REFERENCE).manual_comment = "half right"
         task = gradebook.find_grade("metrics", GRADING, ASSIGNMENT, BUGGY)
         task.manual_score = 9.0
+        gradebook.find_comment("metrics", GRADING, ASSIGNMENT, BUGGY).manual_comment = TASK_COMMENT
         gradebook.db.commit()
     out["rerun"] = run(batch, root, env)
 
@@ -141,6 +143,7 @@ def test_generate_assignment_refuses_rather_than_leave_a_broken_release(course, 
     done = subprocess.run([str(BIN / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"], cwd=root,
                           env={**course["env"], "PATH": course["env"]["PATH"]}, capture_output=True, text=True, timeout=300)
     assert f"autograder release {ASSIGNMENT}" in done.stdout + done.stderr
+    assert done.returncode != 0, "nbgrader must not report success for a release it could not complete"
     assert not (root / "release" / ASSIGNMENT).exists()
 
 
@@ -161,6 +164,7 @@ def test_per_task_grades_manual_grade_and_late_penalty_agree_everywhere(course):
             assert float(row["late_penalty"]) == pytest.approx(submission.late_submission_penalty, abs=1e-3)
         assert gradebook.find_grade(ANSWER, "LinearRegression", ASSIGNMENT, REFERENCE).score == 3.5
         assert gradebook.find_comment(ANSWER, "LinearRegression", ASSIGNMENT, REFERENCE).manual_comment == "half right"
+        assert gradebook.find_comment("metrics", GRADING, ASSIGNMENT, BUGGY).manual_comment == TASK_COMMENT
         late = gradebook.find_submission(ASSIGNMENT, BUGGY)
         assert late.total_seconds_late > 0 and gradebook.find_submission(ASSIGNMENT, REFERENCE).total_seconds_late == 0
     buggy = rows[BUGGY]
@@ -170,6 +174,23 @@ def test_per_task_grades_manual_grade_and_late_penalty_agree_everywhere(course):
     html = (course["root"] / "reports" / ASSIGNMENT / "class_report.html").read_text()
     for student, row in rows.items():
         assert f'<td>{student}</td>\n<td class="n">{float(row["total"]):.3g}</td>' in html
+
+
+def test_feedback_page_shows_the_gradebook_grade_with_overrides_and_comments(course):
+    """The page generate_feedback writes carries the gradebook's grade: the overridden task score, the
+    grader's comment, written answers and late penalty, so it agrees with the CSV and the export."""
+    rows = course["csv"]
+    for student, row in rows.items():
+        page = (course["root"] / "feedback" / student / ASSIGNMENT / f"{GRADING}.html").read_text()
+        assert f"<strong>{float(row['total']):g}</strong>" in page
+        assert f"Module tasks {float(row['autograded']):g}, written answers {float(row['written']):g}" in page
+    buggy = next(path for path in course["fetched"] if path.name == f"{GRADING}.html").read_text()
+    with open_gradebook(course["root"] / "gradebook.db") as gradebook:
+        autograded = gradebook.find_grade("metrics", GRADING, ASSIGNMENT, BUGGY).auto_score
+    assert f"9 / 10 (set by a grader; autograded {autograded:g})" in buggy and TASK_COMMENT in buggy
+    assert f"late penalty &minus;{float(rows[BUGGY]['late_penalty']):g}" in buggy
+    written = (course["root"] / "feedback" / REFERENCE / ASSIGNMENT / "LinearRegression.html").read_text()
+    assert "half right" in written
 
 
 def test_feedback_page_reaches_the_student_through_the_exchange(course):
@@ -200,3 +221,11 @@ def test_formgrader_api_shows_each_task_with_its_score_and_feedback(server):
     assert "failed" in comments["metrics"]["auto_comment"] and "passed" in comments["closed_form"]["auto_comment"]
     student = server.get(f"/formgrader/api/submission/{ASSIGNMENT}/{REFERENCE}")
     assert student["score"] == pytest.approx(manifest.max_score + 3.5)
+
+
+def test_formgrader_totals_agree_with_the_csv_after_manual_grading(server, course):
+    """The formgrader's score (before nbgrader's late penalty) and its task score match the CSV for everyone."""
+    for student, row in course["csv"].items():
+        shown = server.get(f"/formgrader/api/submission/{ASSIGNMENT}/{student}")
+        assert shown["score"] - float(row["late_penalty"]) == pytest.approx(float(row["total"]), abs=1e-3)
+        assert shown["task_score"] == pytest.approx(float(row["autograded"]), abs=1e-3)

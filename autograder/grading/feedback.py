@@ -1,13 +1,22 @@
-"""The HTML feedback page a student receives: per task, per check, messages only."""
+"""The HTML feedback page a student receives: per task, per check, messages only.
+
+Rendered with the student's grade from nbgrader's gradebook (``nbgrader
+generate_feedback``), the page shows that grade: task scores a grader
+overrode, the grader's comments, written answers and late penalty included.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from autograder.grading.results import Results, write_atomically
 from autograder.grading.safe_text import clean_text
 from autograder_student.status import Status
+
+if TYPE_CHECKING:
+    from autograder.reports.nbgrader_db import StudentGrade
 
 _TEMPLATE = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string("""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}: feedback for {{ student }}</title>
@@ -18,11 +27,18 @@ table{border-collapse:collapse;width:100%}td,th{padding:.35rem .6rem;border-bott
 .score{font-size:1.4rem}.note{background:#fff4d6;padding:.6rem;border-radius:.3rem}
 </style></head><body>
 <h1>{{ title }}</h1>
-<p class="score">{{ student }}: <strong>{{ "%g"|format(results.score) }}</strong> / {{ "%g"|format(results.max_score) }}</p>
-{% if results.output %}<p class="note"><pre>{{ results.output }}</pre></p>{% endif %}
+{% if grade %}<p class="score">{{ student }}: <strong>{{ "%g"|format(grade.total) }}</strong> / {{ "%g"|format(grade.max_score) }}</p>
+<p>Module tasks {{ "%g"|format(grade.autograded) }}, written answers {{ "%g"|format(grade.written) }}
+{%- if grade.needs_manual_grade %} (not all graded yet){% endif %}
+{%- if grade.late_penalty %}, late penalty &minus;{{ "%g"|format(grade.late_penalty) }}{% endif %}.</p>
+{% else %}<p class="score">{{ student }}: <strong>{{ "%g"|format(results.score) }}</strong> / {{ "%g"|format(results.max_score) }}</p>
+{% endif %}{% if results.output %}<p class="note"><pre>{{ results.output }}</pre></p>{% endif %}
 <h2>Tasks</h2>
-<table><tr><th>task</th><th>score</th><th>status</th></tr>
-{% for name, task in tasks.items() %}<tr><td>{{ task.title }}</td><td>{{ "%g"|format(task.score) }} / {{ "%g"|format(task.max_score) }}</td><td>{{ task.status }}</td></tr>
+<table><tr><th>task</th><th>score</th><th>status</th>{% if grade %}<th>grader's comment</th>{% endif %}</tr>
+{% for name, task in tasks.items() %}{% set score = grade.tasks.get(name, task.score) if grade else task.score %}
+<tr><td>{{ task.title }}</td><td>{{ "%g"|format(score) }} / {{ "%g"|format(task.max_score) }}
+{%- if score != task.score %} (set by a grader; autograded {{ "%g"|format(task.score) }}){% endif %}</td>
+<td>{{ task.status }}</td>{% if grade %}<td><pre>{{ grade.comments.get(name, "") }}</pre></td>{% endif %}</tr>
 {% endfor %}</table>
 <h2>Checks</h2>
 <table><tr><th>check</th><th>points</th><th>status</th><th>result</th></tr>
@@ -34,13 +50,14 @@ table{border-collapse:collapse;width:100%}td,th{padding:.35rem .6rem;border-bott
 """)
 
 
-def render_feedback(results: Results, title: str, student: str) -> str:
-    """The feedback page as HTML text (every value escaped)."""
+def render_feedback(results: Results, title: str, student: str, grade: StudentGrade | None = None) -> str:
+    """The feedback page as HTML text (every value escaped); with ``grade``, the gradebook's scores."""
     tasks = {name: {**task, "status": Status(task["status"]).label}
              for name, task in results.extra_data.get("tasks", {}).items()}
-    return _TEMPLATE.render(results=results.cleaned(), title=title, student=clean_text(student), tasks=tasks)
+    return _TEMPLATE.render(results=results.cleaned(), title=title, student=clean_text(student), tasks=tasks,
+                            grade=grade)
 
 
-def write_feedback(path: Path, results: Results, title: str, student: str) -> None:
+def write_feedback(path: Path, results: Results, title: str, student: str, grade: StudentGrade | None = None) -> None:
     """Write the feedback page atomically."""
-    write_atomically(path, render_feedback(results, title, student))
+    write_atomically(path, render_feedback(results, title, student, grade))

@@ -5,8 +5,8 @@ folder, so on its own it would leave ``release/<assignment>/`` without the
 course's package, the README and ``pytest.ini``. ``nbgrader_config.py`` installs
 :func:`complete_release_hook` as ``GenerateAssignment.post_convert_hook``: once
 nbgrader has written the notebooks, the hook adds exactly what ``autograder
-release`` adds. If that fails, the half-written release is removed (nbgrader
-swallows exceptions from hooks) and the log says to run ``autograder release``.
+release`` adds. If that fails, the half-written release is removed and the
+command stops with a message that says to run ``autograder release``.
 """
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from traitlets.log import get_logger
+
+
+class ReleaseNotCompleted(SystemExit):
+    """The release could not be completed; the command must fail.
+
+    nbgrader logs and ignores every :class:`Exception` a hook raises, so the
+    command would report success. ``SystemExit`` passes through: the CLI exits
+    with status 1 and prints the message, and the formgrader's Generate button
+    (which runs the converter under nbgrader's ``capture_log``) reports a failure.
+    """
 
 
 def complete_release_hook(assignment: str, student: str, notebooks: Sequence[str]) -> None:
@@ -41,7 +51,7 @@ def complete_release_hook(assignment: str, student: str, notebooks: Sequence[str
         complete_release(load_manifest(source_folder.name, inputs.source, inputs.package), dest, inputs, code_stub(config))
     except Exception as exc:
         shutil.rmtree(dest, ignore_errors=True)
-        get_logger().error("The release of %s could not be completed (%s); %s was removed. "
-                           "Run `autograder release %s` to see the problem and build the release.",
-                           source_folder.name, exc, dest, source_folder.name)
-        raise
+        message = (f"The release of {source_folder.name} could not be completed ({exc}); {dest} was removed. "
+                   f"Run `autograder release {source_folder.name}` to see the problem and build the release.")
+        get_logger().error(message)
+        raise ReleaseNotCompleted(message) from exc

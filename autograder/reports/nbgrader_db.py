@@ -28,7 +28,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -51,7 +51,8 @@ class GradebookError(RuntimeError):
 
 @dataclass(frozen=True)
 class StudentGrade:
-    """A student's grade as nbgrader computes it (manual overrides and late penalty included)."""
+    """A student's grade as nbgrader computes it (manual overrides and late penalty included);
+    ``comments`` holds the graders' comments on tasks."""
 
     student: str
     tasks: dict[str, float]
@@ -61,6 +62,7 @@ class StudentGrade:
     seconds_late: float
     max_score: float
     needs_manual_grade: bool
+    comments: dict[str, str] = field(default_factory=dict)
 
     @property
     def autograded(self) -> float:
@@ -227,11 +229,13 @@ def read_grades(db_path: Path, manifest: Manifest) -> dict[str, StudentGrade]:
     with open_gradebook(db_path) as gradebook:
         assignment = gradebook.find_assignment(manifest.name)
         for submission in assignment.submissions:
-            tasks = {grade.name: grade.score for grade in
-                     gradebook.find_submission_notebook(NOTEBOOK, manifest.name, submission.student.id).grades}
+            task_notebook = gradebook.find_submission_notebook(NOTEBOOK, manifest.name, submission.student.id)
+            tasks = {grade.name: grade.score for grade in task_notebook.grades}
             grades[submission.student.id] = StudentGrade(
                 student=submission.student.id, tasks=tasks, written=submission.score - sum(tasks.values()),
                 raw=submission.score, late_penalty=submission.late_submission_penalty or 0.0,
                 seconds_late=submission.total_seconds_late, max_score=assignment.max_score,
-                needs_manual_grade=submission.needs_manual_grade)
+                needs_manual_grade=submission.needs_manual_grade,
+                comments={comment.name: comment.manual_comment for comment in task_notebook.comments
+                          if comment.manual_comment})
     return grades

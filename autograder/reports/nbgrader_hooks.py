@@ -5,7 +5,9 @@
 folder. :func:`restore_feedback_page` then writes our feedback page (every task,
 every check) as ``Autograder.html``, the page of the grading notebook the student
 submitted, so ``nbgrader release_feedback`` / ``fetch_feedback`` deliver it; and
-back as ``feedback.html``, where ``autograder batch`` keeps it.
+back as ``feedback.html``, where ``autograder batch`` keeps it. The page carries
+the student's grade as the gradebook holds it at that moment: scores and
+comments a grader entered in the formgrader, written answers, late penalty.
 """
 from __future__ import annotations
 
@@ -23,8 +25,10 @@ def restore_feedback_page(assignment: str, student: str, notebooks: Sequence[str
     from autograder.grading.feedback import write_feedback
     from autograder.grading.results import Results
     from autograder.manifest import load_manifest
+    from autograder.paths import CourseLayout
     from autograder.release.grading_notebook import NAME
     from autograder.release.notebooks import load_config
+    from autograder.reports.nbgrader_db import read_grades
 
     if not notebooks:
         return
@@ -37,9 +41,10 @@ def restore_feedback_page(assignment: str, student: str, notebooks: Sequence[str
     folder = root / config.CourseDirectory.get("feedback_directory", "feedback") / student_id / assignment_id
     try:
         results = Results.from_json(json.loads(results_file.read_text(encoding="utf-8")))
-        title = load_manifest(assignment_id).title
+        manifest = load_manifest(assignment_id)
+        grade = read_grades(CourseLayout(root).gradebook, manifest).get(student_id)
         for name in (f"{NAME}.html", FEEDBACK_PAGE):
-            write_feedback(folder / name, results, title, student_id)
+            write_feedback(folder / name, results, manifest.title, student_id, grade)
             (folder / name).chmod(0o644)
     except Exception as exc:
         get_logger().error("Could not write the feedback page of %s for %s: %s", assignment_id, student_id, exc)

@@ -33,7 +33,7 @@ class ReportPaths:
     @classmethod
     def of(cls, course: CourseLayout, assignment: str) -> "ReportPaths":
         folder = course.root / "reports" / assignment
-        return cls(folder / "gradebook.csv", folder / "junit.xml", folder / "class_report.html", course.root / "gradebook.db")
+        return cls(folder / "gradebook.csv", folder / "junit.xml", folder / "class_report.html", course.gradebook)
 
 
 def safe_row(row: ClassRow) -> ClassRow:
