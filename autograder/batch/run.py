@@ -30,13 +30,14 @@ class BatchOptions:
 
 @dataclass(frozen=True)
 class ClassRow:
-    """One student's line in the reports: their results, or why there are none."""
+    """One student's line in the reports: their results, or why there are none, and what they submitted."""
 
     student: str
     results: Results | None
     error: str
     seconds: float
     skipped: bool
+    submission: Path | None = None
 
 
 def plan(assignment: str, course: CourseLayout, options: BatchOptions) -> tuple[list[Job], list[Submission]]:
@@ -71,22 +72,24 @@ def run_batch(assignment: str, course: CourseLayout, options: BatchOptions,
     jobs, skipped = plan(assignment, course, options)
     on_start(len(jobs), len(skipped))
     outcomes = {s.student: JobOutcome(s.student, skipped=True) for s in skipped}
+    submitted = {s.student: s.path for s in skipped} | {job.student: job.submission for job in jobs}
     for outcome in execute(jobs, options):
         outcomes[outcome.student] = outcome
         on_outcome(outcome)
-    return [_row(course, assignment, outcomes[student]) for student in sorted(outcomes)]
+    return [_row(course, assignment, outcomes[student], submitted[student]) for student in sorted(outcomes)]
 
 
-def _row(course: CourseLayout, assignment: str, outcome: JobOutcome) -> ClassRow:
+def _row(course: CourseLayout, assignment: str, outcome: JobOutcome, submission: Path) -> ClassRow:
     """The row of one student, reading the results written by the job (or a previous run)."""
     paths = StudentPaths.of(course, outcome.student, assignment)
     state = GradingState.read(paths.state)
     raised = bool(outcome.error) and outcome.max_score == 0 and not outcome.skipped
     if raised or state is None or not paths.results.is_file():
-        return ClassRow(outcome.student, None, outcome.error or "no results were recorded", outcome.seconds, outcome.skipped)
+        return ClassRow(outcome.student, None, outcome.error or "no results were recorded", outcome.seconds,
+                        outcome.skipped, submission)
     try:
         results = Results.from_json(json.loads(paths.results.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError) as exc:  # a damaged file costs this row only
         return ClassRow(outcome.student, None, f"the recorded results can't be read ({type(exc).__name__})",
-                        outcome.seconds, outcome.skipped)
-    return ClassRow(outcome.student, results, outcome.error, state.seconds, outcome.skipped)
+                        outcome.seconds, outcome.skipped, submission)
+    return ClassRow(outcome.student, results, outcome.error, state.seconds, outcome.skipped, submission)

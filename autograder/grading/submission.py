@@ -129,7 +129,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _regular_file(root: Path, name: str) -> bool:
+def regular_file(root: Path, name: str) -> bool:
     """``root/name`` is a regular file reached without following any symbolic link."""
     path = root / name
     return path.is_file() and path.resolve() == root.resolve().joinpath(name)
@@ -143,7 +143,7 @@ def find_root(folder: Path, owned: tuple[str, ...]) -> Path:
     )
     best, best_count = None, 0
     for candidate in candidates:
-        count = sum(_regular_file(candidate, f) for f in owned)
+        count = sum(regular_file(candidate, f) for f in owned)
         if count > best_count:
             best, best_count = candidate, count
     if best is None:
@@ -156,7 +156,7 @@ def content_digest(root: Path, files: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
         path = root / name
-        if _regular_file(root, name):
+        if regular_file(root, name):
             digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -192,7 +192,7 @@ def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -
     missing = []
     for name in manifest.student_files:
         source = root / name
-        if _regular_file(root, name):
+        if regular_file(root, name):
             (sandbox / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, sandbox / name)
         else:

@@ -188,39 +188,44 @@ def _copy_exchange_files(folder: Path, graded: Path) -> None:
 def update_gradebook(course: CourseLayout, manifest: Manifest, rows: Sequence[ClassRow], db_path: Path) -> None:
     """Record every graded student of ``rows`` (see the module docstring). Students whose grading
     failed are added to the roster without a submission, so a re-run fills them in."""
-    from autograder.reports.nbgrader_notebooks import assign_late_penalty, import_notebook  # imports nbgrader (slow)
-
     config = course_config(course)
     ensure_assignment(db_path, manifest, config)
     source_notebook = grading_notebook.read_source(current_course().source / manifest.name)
-    url = _db_url(db_path)
-    with open_gradebook(db_path) as gradebook, warnings.catch_warnings():
-        # nbgrader's own add_submission triggers SQLAlchemy autoflush warnings; they are harmless
-        warnings.filterwarnings("ignore", message=".*not in session.*")
+    with open_gradebook(db_path) as gradebook:
         for row in rows:
             gradebook.update_or_create_student(row.student)
-            if row.results is None:
-                continue
-            folder = course.submitted / row.student / manifest.name
-            timestamp = _timestamp(folder)
+    for row in rows:
+        if row.results is not None:
+            _record_student(course, manifest, row, db_path, config, source_notebook)
+
+
+def _record_student(course: CourseLayout, manifest: Manifest, row: ClassRow, db_path: Path, config: Config,
+                    source_notebook) -> None:
+    """One graded student: submission, tasks, the notebooks found in what they submitted, late penalties."""
+    from autograder.reports.nbgrader_notebooks import assign_late_penalty, import_notebook, submitted_notebooks  # slow
+
+    url = _db_url(db_path)
+    graded = course.autograded / row.student / manifest.name
+    # timestamp.txt is nbgrader's record of a collected folder; inside a zip it would be the student's word
+    collected = row.submission if row.submission is not None and row.submission.is_dir() else None
+    with submitted_notebooks(row.submission, manifest) as notebooks:
+        with open_gradebook(db_path) as gradebook, warnings.catch_warnings():
+            # nbgrader's own add_submission triggers SQLAlchemy autoflush warnings; they are harmless
+            warnings.filterwarnings("ignore", message=".*not in session.*")
+            timestamp = _timestamp(collected) if collected else None
             gradebook.update_or_create_submission(manifest.name, row.student, **({"timestamp": timestamp} if timestamp else {}))
             _record_tasks(gradebook, course, manifest, row, source_notebook)
-            _copy_exchange_files(folder, course.autograded / row.student / manifest.name)
+            if collected:
+                _copy_exchange_files(collected, graded)
             for name in manifest.notebooks:
-                if not (folder / name).is_file():
+                if name not in notebooks:
                     _record_missing(gradebook, manifest, row.student, Path(name).stem)
-    for row in rows:
-        if row.results is None:
-            continue
-        folder = course.submitted / row.student / manifest.name
         for name in manifest.notebooks:
-            notebook = Path(name).stem
-            if (folder / name).is_file():
-                import_notebook(folder / name, course.autograded / row.student / manifest.name / name, config, url,
-                                manifest.name, row.student, notebook)
+            if name in notebooks:
+                import_notebook(notebooks[name], graded / name, config, url, manifest.name, row.student, Path(name).stem)
             else:
-                assign_late_penalty(None, config, url, manifest.name, row.student, notebook)
-        assign_late_penalty(source_notebook, config, url, manifest.name, row.student, NOTEBOOK)
+                assign_late_penalty(None, config, url, manifest.name, row.student, Path(name).stem)
+    assign_late_penalty(source_notebook, config, url, manifest.name, row.student, NOTEBOOK)
 
 
 def read_grades(db_path: Path, manifest: Manifest) -> dict[str, StudentGrade]:

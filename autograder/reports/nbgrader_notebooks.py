@@ -8,9 +8,17 @@ every output format a browser would run (HTML, JavaScript, SVG: the formgrader
 renders outputs inside the instructor's session), and their graded cells are
 recorded with nbgrader's rules. Manual scores are never overwritten, and a cell
 a grader already scored is not flagged again.
+
+A submission may be a collected folder, a ``.zip`` or a folder uploaded
+elsewhere (Gradescope): :func:`submitted_notebooks` finds its notebooks the way
+the grader finds its modules, unpacking a zip with the grader's own safeguards.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -20,6 +28,11 @@ from nbgrader import utils
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, DeduplicateIds, LimitOutput,
                                     NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 from traitlets.config import Config
+
+from autograder.grading.submission import SubmissionError, find_root, regular_file, unpack_zip
+from autograder.manifest import Manifest
+
+_log = logging.getLogger(__name__)
 
 #: Output formats the formgrader may show; anything else (text/html, scripts, SVG) is dropped.
 SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
@@ -85,3 +98,35 @@ def assign_late_penalty(notebook: NotebookNode | None, config: Config, db_url: s
     (``notebook`` is ``None`` for a notebook the student did not submit)."""
     notebook = notebook if notebook is not None else nbformat.v4.new_notebook()
     _exporter(config, [AssignLatePenalties]).from_notebook_node(notebook, resources=_resources(db_url, assignment, name, student))
+
+
+@contextlib.contextmanager
+def submitted_notebooks(submission: Path | None, manifest: Manifest) -> Iterator[dict[str, Path]]:
+    """The manifest's notebooks in ``submission`` (a folder or a ``.zip`` laid out like the release,
+    possibly inside a sub-folder), by file name. A notebook that is missing, not a regular file or
+    not a readable notebook is left out (it then counts as not submitted) and a warning names it."""
+    with tempfile.TemporaryDirectory(prefix="notebooks-") as scratch:
+        found: dict[str, Path] = {}
+        try:
+            if submission is not None and submission.is_file():
+                unpack_zip(submission, Path(scratch))
+                submission = Path(scratch)
+            root = find_root(submission, manifest.student_files) if submission is not None else None
+        except (SubmissionError, OSError) as exc:
+            _log.warning("%s: no notebook imported from %s (%s)", manifest.name, submission, exc)
+            root = None
+        for name in manifest.notebooks if root is not None else ():
+            if regular_file(root, name) and _readable(root / name):
+                found[name] = root / name
+        yield found
+
+
+def _readable(path: Path) -> bool:
+    """Whether ``path`` holds a notebook nbformat can read (a damaged one is reported, not imported)."""
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - a student's file may be damaged in any way
+        _log.warning("%s is not a readable notebook (%s: %s); it counts as not submitted", path.name,
+                     type(exc).__name__, exc)
+        return False
+    return True
