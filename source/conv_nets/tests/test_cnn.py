@@ -1,4 +1,4 @@
-"""ThreeLayerConvNet: shapes, initial loss and gradients."""
+"""ThreeLayerConvNet: shapes, initial loss, gradients and fitting a small training set."""
 import numpy as np
 import pytest
 
@@ -57,3 +57,18 @@ def test_gradients_match_numeric_gradients(use_batchnorm):
         numeric = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], h=1e-6)
         error, gap = rel_error(numeric, grads[name]), np.abs(numeric - grads[name]).max()
         assert error < 1e-4 or gap < 1e-8, f"{name}: relative error {error:.2e}, absolute gap {gap:.1e}"
+
+
+@pytest.mark.task("three_layer_convnet")
+@pytest.mark.rule("cnn.overfit")
+def test_gradient_descent_fits_a_small_training_set():
+    rng = np.random.default_rng(7)
+    X, y = rng.standard_normal((16, 1, 8, 8)), rng.integers(4, size=16)  # more pixels than examples
+    np.random.seed(7)
+    model = ThreeLayerConvNet(input_dim=(1, 8, 8), num_filters=6, filter_size=3, hidden_dim=32, num_classes=4,
+                              weight_scale=0.2, dtype=np.float64)
+    for _ in range(75):
+        _, grads = model.loss(X, y)
+        model.params = {name: value - 0.3 * grads[name] for name, value in model.params.items()}
+    accuracy = np.mean(np.argmax(model.loss(X), axis=1) == y)
+    assert accuracy >= 0.9, f"the trained network classifies {accuracy:.0%} of its training set correctly"

@@ -67,6 +67,20 @@ def test_three_layer_net_overfits_fifty_examples():
 
 
 @pytest.mark.task("fc_net")
+@pytest.mark.rule("fc_net.overfit")
+def test_gradient_descent_fits_a_small_training_set():
+    rng = np.random.default_rng(7)
+    X, y = rng.standard_normal((20, 40)), rng.integers(5, size=20)  # more features than examples
+    np.random.seed(7)
+    model = FullyConnectedNet([64, 64], input_dim=40, num_classes=5, weight_scale=0.15, dtype=np.float64)
+    for _ in range(30):
+        _, grads = model.loss(X, y)
+        model.params = {name: value - 0.3 * grads[name] for name, value in model.params.items()}
+    accuracy = np.mean(np.argmax(model.loss(X), axis=1) == y)
+    assert accuracy >= 0.9, f"the trained network classifies {accuracy:.0%} of its training set correctly"
+
+
+@pytest.mark.task("fc_net")
 @pytest.mark.rule("fc_net.init")
 def test_initial_parameters():
     np.random.seed(231)
