@@ -11,8 +11,9 @@ own manually graded cells. After a batch, for every graded student:
 - every task's score becomes its cell's ``auto_score`` and the checks' results
   its ``auto_comment``; ``autograded/<student>/<assignment>/Autograder.ipynb``
   shows them in the formgrader;
-- the submitted notebooks are copied there, unexecuted (see
-  :mod:`autograder.reports.nbgrader_notebooks`), and their graded cells recorded;
+- the submitted notebooks (from a collected folder, a zip or an uploaded folder) are
+  copied there, unexecuted (see :mod:`autograder.reports.nbgrader_notebooks`), and
+  their graded cells recorded;
 - nbgrader's configured late-submission plugin sets each notebook's penalty.
 
 Manual scores and comments are never touched, so re-running after manual
