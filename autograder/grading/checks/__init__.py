@@ -14,6 +14,8 @@ numeric-gradient limits of :mod:`~autograder.grading.checks.gradients`:
   :func:`expect_grads`, and fitted estimators: :func:`fit_pair`, :func:`check_fitted`,
   :func:`expect_attribute`;
 - expected keys and shapes (:mod:`.shapes`): :func:`expect_keys`, :func:`expect_shapes`;
+- training, a network fitting a small training set (:mod:`.training`): :class:`Recipe`,
+  :func:`expect_fits`, :func:`trained_accuracy`;
 - cascades (:mod:`.cascade`): :func:`built_on`, :func:`cascade_hook`;
 - plain comparisons (:mod:`autograder.grading.compare`): :func:`expect_array`,
   :func:`expect_scalar`, :func:`expect_structure`, :class:`Mismatch`.
@@ -42,13 +44,14 @@ from autograder.grading.checks.models import (
     model_numeric_gradient_error,
 )
 from autograder.grading.checks.shapes import expect_keys, expect_shapes
+from autograder.grading.checks.training import Recipe, expect_fits, trained_accuracy
 from autograder.grading.checks.updates import check_update_steps
 from autograder.grading.compare import Mismatch, expect_array, expect_scalar, expect_structure
 
 __all__ = [
-    "DIRECTIONS", "FULL_CHECK_LIMIT", "Layer", "Mismatch", "built_on", "calling", "cascade_hook", "check_backward", "check_fitted", "check_forward",
+    "DIRECTIONS", "FULL_CHECK_LIMIT", "Layer", "Mismatch", "Recipe", "built_on", "calling", "cascade_hook", "check_backward", "check_fitted", "check_forward",
     "check_loss", "check_loss_numeric", "check_model_loss", "check_numeric_gradients", "check_untouched",
-    "check_update_steps", "exact_result", "expect_array", "expect_attribute", "expect_grads", "expect_keys",
+    "check_update_steps", "exact_result", "expect_array", "expect_attribute", "expect_fits", "expect_grads", "expect_keys",
     "expect_scalar", "expect_shapes", "expect_structure", "fit_pair", "model_numeric_gradient_error",
-    "numeric_gradient_error", "one_at_a_time", "resolve",
+    "numeric_gradient_error", "one_at_a_time", "resolve", "trained_accuracy",
 ]

@@ -3,7 +3,7 @@ fits a small training set (the verdict is computed here, from the trained parame
 import numpy as np
 import pytest
 
-from autograder.grading.overfit import Recipe, expect_fits
+from autograder.grading.checks import Recipe, expect_fits
 
 #: 16 one-channel 8x8 images, 64 values each, so the set can be fitted; the reference fits them all within 25 steps
 RECIPE = Recipe(examples=16, input_shape=(1, 8, 8), classes=4, learning_rate=0.3, steps=75)

@@ -3,7 +3,7 @@ fits a small training set (the verdict is computed here, from the trained parame
 import numpy as np
 import pytest
 
-from autograder.grading.overfit import Recipe, expect_fits
+from autograder.grading.checks import Recipe, expect_fits
 
 HIDDEN = [64, 64]
 WEIGHT_SCALE = 0.15

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder.grading.compare import Mismatch, expect_array, expect_structure
+from autograder.grading.checks.models import expect_grads
+from autograder.grading.compare import Mismatch, expect_structure
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,7 @@ def trained_accuracy(model: Any, evaluator: Any, recipe: Recipe, rng: np.random.
     for _ in range(recipe.steps if steps is None else steps):
         model.set("params", params)
         _, grads = expect_structure("loss(X, y)", model.loss(X, y), 2)
-        if not isinstance(grads, dict) or set(grads) != set(params):
-            raise Mismatch(f"loss(X, y) grads: expected the keys {sorted(params)}")
-        for name in sorted(params):
-            expect_array(f"loss(X, y) grads['{name}']", grads[name], params[name], np.inf, check_dtype=False)
+        expect_grads("loss(X, y) grads", grads, params, np.inf)  # the keys, shapes and dtypes; finite values
         params = {name: value - recipe.learning_rate * np.asarray(grads[name], dtype=np.float64)
                   for name, value in params.items()}
     evaluator.params = params
