@@ -188,6 +188,7 @@ def test_feedback_page_shows_the_gradebook_grade_with_overrides_and_comments(cou
     with open_gradebook(course["root"] / "gradebook.db") as gradebook:
         autograded = gradebook.find_grade("metrics", GRADING, ASSIGNMENT, BUGGY).auto_score
     assert f"9 / 10 (set by a grader; autograded {autograded:g})" in buggy and TASK_COMMENT in buggy
+    assert buggy.count("set by a grader") == 1, "only the overridden task is marked"
     assert f"late penalty &minus;{float(rows[BUGGY]['late_penalty']):g}" in buggy
     written = (course["root"] / "feedback" / REFERENCE / ASSIGNMENT / "LinearRegression.html").read_text()
     assert "half right" in written

@@ -37,7 +37,7 @@ table{border-collapse:collapse;width:100%}td,th{padding:.35rem .6rem;border-bott
 <table><tr><th>task</th><th>score</th><th>status</th>{% if grade %}<th>grader's comment</th>{% endif %}</tr>
 {% for name, task in tasks.items() %}{% set score = grade.tasks.get(name, task.score) if grade else task.score %}
 <tr><td>{{ task.title }}</td><td>{{ "%g"|format(score) }} / {{ "%g"|format(task.max_score) }}
-{%- if score != task.score %} (set by a grader; autograded {{ "%g"|format(task.score) }}){% endif %}</td>
+{%- if grade and name in grade.overridden %} (set by a grader; autograded {{ "%g"|format(task.score) }}){% endif %}</td>
 <td>{{ task.status }}</td>{% if grade %}<td><pre>{{ grade.comments.get(name, "") }}</pre></td>{% endif %}</tr>
 {% endfor %}</table>
 <h2>Checks</h2>

@@ -53,7 +53,8 @@ class GradebookError(RuntimeError):
 @dataclass(frozen=True)
 class StudentGrade:
     """A student's grade as nbgrader computes it (manual overrides and late penalty included);
-    ``comments`` holds the graders' comments on tasks."""
+    ``overridden`` names the tasks whose score a grader set, ``comments`` holds the graders'
+    comments on tasks."""
 
     student: str
     tasks: dict[str, float]
@@ -63,6 +64,7 @@ class StudentGrade:
     seconds_late: float
     max_score: float
     needs_manual_grade: bool
+    overridden: frozenset[str] = frozenset()
     comments: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -242,6 +244,7 @@ def read_grades(db_path: Path, manifest: Manifest) -> dict[str, StudentGrade]:
                 raw=submission.score, late_penalty=submission.late_submission_penalty or 0.0,
                 seconds_late=submission.total_seconds_late, max_score=assignment.max_score,
                 needs_manual_grade=submission.needs_manual_grade,
+                overridden=frozenset(grade.name for grade in task_notebook.grades if grade.manual_score is not None),
                 comments={comment.name: comment.manual_comment for comment in task_notebook.comments
                           if comment.manual_comment})
     return grades
