@@ -11,11 +11,12 @@ import nbformat
 import pytest
 
 from autograder.batch.run import ClassRow
-from autograder.grading.results import Results, TestResult
+from autograder.grading.results import CheckDetails, Results, TestResult
 from autograder.manifest import load_manifest
 from autograder.paths import RELEASE, CourseLayout
 from autograder.reports.nbgrader_db import open_gradebook
 from autograder.reports.write import write_reports
+from autograder_student.status import Status
 
 ASSIGNMENT = "linear_regression"
 NOTEBOOK = "LinearRegression.ipynb"
@@ -26,7 +27,8 @@ ZIPPED, UPLOADED, UNTOUCHED, DAMAGED = "ann_zip", "bob_uploaded", "cat_untouched
 
 def passing_results() -> Results:
     manifest = load_manifest(ASSIGNMENT)
-    tests = [TestResult(f"{task.name}: all", task.points, task.points, "passed", "") for task in manifest.tasks.values()]
+    tests = [TestResult(CheckDetails(task.name, "all", Status.PASSED), task.points, task.points)
+             for task in manifest.tasks.values()]
     return Results(manifest.max_score, manifest.max_score, 1.0, "", tests, {})
 
 
