@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BUILD_INPUTS := pyproject.toml setup.py $(wildcard reference/numnet/*.pyx reference/numnet/**/*.pyx)
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench invariance clean
 
 $(STAMP): $(BUILD_INPUTS)
 	@# bubblewrap hides the grader's files from student code (docs/sandbox.md); installed when we can.
@@ -29,6 +29,11 @@ demo: install
 test: install
 	$(PY) -m autograder release --check
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 -q
+
+# Same verdict for every student id, measured (docs/invariance.md): the reference over 2000 ids, every corpus
+# bug and alternative over 50, per assignment; niced, one BLAS thread. Pass options with ARGS="...".
+invariance: install
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 nice -n 10 $(PY) tests/invariance.py $(ARGS)
 
 # Benchmarks (docs/performance.md): fast layers against the bare GEMM and PyTorch (when installed), Cython
 # build time, `autograder grade` wall time and its split, class throughput, then a summary side by side;

@@ -221,15 +221,10 @@ class Outcome:
 
 @dataclass
 class Run:
-    """One submission (its worker) graded for every id in ``ids``.
-
-    With ``tasks``, only those tasks' tests run, and a task's remaining tests for an id
-    are skipped once one of them failed (enough to know that the task lost points).
-    """
+    """One submission (its worker) graded for every id in ``ids``."""
 
     worker: LocalWorker
     ids: Sequence[str]
-    tasks: set[str] | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)
 
 
@@ -243,30 +238,16 @@ class SweepPlugin(GradingPlugin):
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
         template = self.context
+        items = session.items
         for run in self.runs:
             template.student.process = run.worker
-            items = [i for i in session.items if run.tasks is None or _task(i) in run.tasks]
             for student_id in run.ids:
                 self.context = GradingContext(template.manifest, student_id, template.secret, template.student)
                 self.errors = []
-                for index, item in enumerate(items):
-                    if self._settled(run, item):
-                        continue
-                    following = next((later for later in items[index + 1:] if not self._settled(run, later)), None)
+                for item, following in zip(items, [*items[1:], None]):
                     runtestprotocol(item, log=False, nextitem=following)
-                    if following is not None and self._settled(run, following):
-                        session._setupstate.teardown_exact(None)  # the test announced as next won't run
                 run.outcomes[student_id] = Outcome(self.context.records, self.errors)
         return True
-
-
-    def _settled(self, run: Run, item: pytest.Item) -> bool:
-        """Whether ``item`` can be skipped: its task already lost points and only that matters."""
-        return run.tasks is not None and any(r.task == _task(item) and r.status != "passed" for r in self.context.records)
-
-
-def _task(item: pytest.Item) -> str:
-    return item.get_closest_marker("task").args[0]
 
 
 def sweep(assignment: str, runs: Sequence[Run], secret: Secret) -> Sequence[Run]:

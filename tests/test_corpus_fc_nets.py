@@ -32,6 +32,8 @@ BUGS = [
         "relu", "fc_net"),
     bug("relu forward overwrites its input", LAYERS, "out = np.maximum(x, 0)", "out = np.maximum(x, 0, out=x)", "relu"),
     bug("softmax without the max shift", LAYERS, "shifted = x - x.max(axis=1, keepdims=True)", "shifted = x", "losses"),
+    bug("softmax loss summed instead of averaged", LAYERS, "loss = float(-log_probs[rows, y].mean())",
+        "loss = float(-log_probs[rows, y].sum())", "losses", "fc_net"),
     bug("softmax dx not divided by N", LAYERS, "    dx /= N\n", "", "losses", "fc_net"),
     bug("svm margin 0 instead of 1", LAYERS, "x - x[rows, y][:, None] + 1", "x - x[rows, y][:, None]", "losses"),
     bug("batchnorm unbiased variance", LAYERS, "var = x.var(axis=0)", "var = x.var(axis=0, ddof=1)",

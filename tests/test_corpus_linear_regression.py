@@ -31,6 +31,8 @@ BUGS = [
     bug("standardizer sample std", SCALER, "std = X.std(axis=0)", "std = X.std(axis=0, ddof=1)", "standardizer"),
     bug("standardizer statistics of the transformed data", SCALER, "Z = (X - self.mean_) / self.scale_",
         "Z = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)", "standardizer"),
+    bug("transform without the fitted check", SCALER, "X = self._check(X)\n        Z = (X - self.mean_) / self.scale_",
+        "Z = (np.asarray(X, dtype=float) - self.mean_) / self.scale_", "standardizer"),
     bug("MAE without the absolute value", METRICS, "np.mean(np.abs(y_true - y_pred))", "np.mean(y_true - y_pred)",
         "metrics"),
     bug("RMSE without the square root", METRICS, "return float(np.sqrt(mean_squared_error(y_true, y_pred)))",

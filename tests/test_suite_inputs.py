@@ -6,6 +6,7 @@ import pytest
 
 from autograder.suites.conv_nets.inputs import CONV_CASES, POOL_CASES, conv_inputs, pool_inputs
 from autograder.suites.fc_nets.inputs import keep_units_alive, problem, relu_input, scores
+from autograder.suites.linear_regression.fitting import targets_and_predictions
 from numnet import layers
 from numnet.classifiers.fc_net import FullyConnectedNet
 
@@ -24,6 +25,13 @@ def test_relu_inputs_hold_both_signs_on_both_sides_of_minus_one():
         assert (x > 0).any() and ((x < 0) & (x > -1)).any() and (x < -1).any()
         assert ((x > 0) & (dout < 0)).any() and ((x < 0) & (x > -1) & (dout > 0)).any()
         assert np.abs(x).min() >= 1e-3
+
+
+@pytest.mark.parametrize("outputs", [None, 3])
+def test_metric_errors_take_both_signs(outputs):
+    for seed in SEEDS:
+        y_true, y_pred = targets_and_predictions(np.random.default_rng(seed), outputs)
+        assert ((y_pred > y_true).any() and (y_pred < y_true).any())
 
 
 @pytest.mark.parametrize("case", CONV_CASES)

@@ -1,4 +1,4 @@
-"""Input generator of the linear_regression checks: regression problems."""
+"""Input generators of the linear_regression checks: regression problems, metric targets and predictions."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,3 +15,14 @@ def regression_data(rng: np.random.Generator, m: int, n: int, outputs: int | Non
     W = rng.standard_normal((n, k))
     y = X @ W + offset + rng.uniform(1.0, 2.0, k) + 0.1 * rng.standard_normal((m, k))
     return X, (y[:, 0] if outputs is None else y)
+
+
+def targets_and_predictions(rng: np.random.Generator, outputs: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Targets and predictions whose errors take both signs (a metric that drops the
+    absolute value or the square of the errors never matches by luck)."""
+    shape = (int(rng.integers(4, 12)),) + (() if outputs is None else (outputs,))
+    y_true = 3.0 * rng.standard_normal(shape) + 1.0
+    error = rng.standard_normal(shape) * rng.uniform(0.5, 2.0)
+    error.flat[:2] = rng.uniform(0.5, 2.0, 2) * [1, -1]
+    return y_true, y_true + error
+

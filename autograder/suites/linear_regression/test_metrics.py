@@ -3,6 +3,7 @@ import pytest
 
 from autograder.grading.compare import expect_scalar
 from autograder.grading.checks import resolve
+from autograder.suites.linear_regression.fitting import targets_and_predictions
 
 METRICS = ["mean_absolute_error", "mean_squared_error", "root_mean_squared_error", "r2_score"]
 
@@ -13,9 +14,7 @@ METRICS = ["mean_absolute_error", "mean_squared_error", "root_mean_squared_error
 @pytest.mark.parametrize("outputs", [None, 3])
 def test_metric(student, reference, rng, tol, metric, outputs):
     """the metric matches the reference on vector and matrix targets"""
-    shape = (int(rng.integers(4, 12)),) + (() if outputs is None else (outputs,))
-    y_true = 3.0 * rng.standard_normal(shape) + 1.0
-    y_pred = y_true + rng.standard_normal(shape) * rng.uniform(0.5, 2.0)
+    y_true, y_pred = targets_and_predictions(rng, outputs)
     expected = resolve(reference, f"metrics.{metric}")(y_true, y_pred)
     expect_scalar(metric, resolve(student, f"metrics.{metric}")(y_true, y_pred), expected, tol["forward"])
 

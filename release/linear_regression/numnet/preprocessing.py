@@ -25,7 +25,7 @@ class Standardizer:
     - ``standardizer.inverse``: :meth:`inverse_transform` computes ``Z * scale_ + mean_``,
       so it undoes :meth:`transform`.
     - ``standardizer.unfitted``: :meth:`transform` on a Standardizer that was never fitted
-      raises an error (the provided check raises ``NotFittedError``).
+      raises ``NotFittedError`` (the provided ``_check`` does: keep calling it).
     """
 
     def fit(self, X: np.ndarray) -> Standardizer:

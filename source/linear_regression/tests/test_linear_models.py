@@ -8,7 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 from numnet.linear import GradientDescentRegressor, LinearRegression, RidgeRegression
 from numnet.metrics import mean_absolute_error, mean_squared_error, r2_score, root_mean_squared_error
-from numnet.preprocessing import Standardizer
+from numnet.preprocessing import NotFittedError, Standardizer
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_ridge_penalty_leads_gradient_descent_to_the_ridge_solution(problem):
 def test_transform_before_fit_raises(problem):
     X = problem[0]
     assert Standardizer().fit(X).transform(X).shape == X.shape  # the methods work before their misuse is judged
-    with pytest.raises(Exception):
+    with pytest.raises(NotFittedError):
         Standardizer().transform(X)
 
 
