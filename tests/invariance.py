@@ -154,8 +154,8 @@ def _rate(count: int | None, total: int) -> str:
     return "" if count is None else f"{100 * count / total:.1f} %" if total else "-"
 
 
-def table(assignment: str, rows: list[Row], seconds: float) -> Table:
-    out = Table(title=f"{assignment}: CPU {seconds:.0f} s")
+def table(title: str, rows: list[Row], seconds: float) -> Table:
+    out = Table(title=f"{title}: CPU {seconds:.0f} s")
     for column in ("submission", "must lose", "ids", "expected verdict", "caught"):
         out.add_column(column, justify="left" if column in ("submission", "must lose") else "right")
     for row in rows:
@@ -178,18 +178,24 @@ def main(argv: Sequence[str] | None = None) -> int:
               "load_average_at_start": os.getloadavg()[0], "assignments": {}}
     ok = True
     for assignment in args.assignments:
-        start = time.process_time()
-        with tempfile.TemporaryDirectory(prefix=f"invariance-{assignment}-") as workdir:
-            rows = measure(assignment, args.reference_ids, args.bug_ids, args.alternative_ids, Path(workdir))
-        seconds = time.process_time() - start
-        console.print(table(assignment, rows, seconds))
-        for row in rows:
-            for example in row.examples:
-                console.print(f"  {row.kind} {row.name}: {example}", markup=False, highlight=False)
-        ok &= all(row.passing == row.ids for row in rows)
-        report["assignments"][assignment] = {"cpu_seconds": round(seconds, 1), "rows": [asdict(r) for r in rows]}
-        if args.json:  # after each assignment, so a long run keeps what it measured
-            args.json.write_text(json.dumps(report, indent=1))
+        report["assignments"][assignment] = parts = {}
+        for kind, count in (("reference", args.reference_ids), ("bug", args.bug_ids),
+                            ("alternative", args.alternative_ids)):
+            if not count:
+                continue
+            start = time.process_time()
+            with tempfile.TemporaryDirectory(prefix=f"invariance-{assignment}-") as workdir:
+                sizes = {f"{k}_ids": count if k == kind else 0 for k in ("reference", "bug", "alternative")}
+                rows = measure(assignment, workdir=Path(workdir), **sizes)
+            seconds = time.process_time() - start
+            console.print(table(f"{assignment}, {kind}", rows, seconds))
+            for row in rows:
+                for example in row.examples:
+                    console.print(f"  {row.kind} {row.name}: {example}", markup=False, highlight=False)
+            ok &= all(row.passing == row.ids for row in rows)
+            parts[kind] = {"cpu_seconds": round(seconds, 1), "rows": [asdict(r) for r in rows]}
+            if args.json:  # after each part, so a long run keeps what it measured
+                args.json.write_text(json.dumps(report, indent=1))
     return 0 if ok else 1
 
 
