@@ -9,11 +9,12 @@ def labels(rng: np.random.Generator, N: int, C: int) -> np.ndarray:
     return rng.integers(0, C, size=N)
 
 
-def problem(rng, N=None):
-    """A small classification problem and the network shape for it."""
+def problem(rng, N=None, widths=(3, 6)):
+    """A small classification problem and the network shape for it (hidden layers ``widths[0]`` to
+    ``widths[1] - 1`` units wide)."""
     N = N or int(rng.integers(2, 6))
     D, C = int(rng.integers(3, 6)), int(rng.integers(3, 6))
-    hidden = [int(h) for h in rng.integers(3, 6, size=2)]
+    hidden = [int(h) for h in rng.integers(*widths, size=2)]
     return rng.standard_normal((N, D)), labels(rng, N, C), dict(hidden_dims=hidden, input_dim=D, num_classes=C)
 
 
