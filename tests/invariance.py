@@ -61,8 +61,8 @@ class Case:
         return dest
 
 
-def student_ids(count: int) -> list[str]:
-    return [f"student-{i:05d}" for i in range(count)]
+def student_ids(count: int, first: int = 0) -> list[str]:
+    return [f"student-{i:05d}" for i in range(first, first + count)]
 
 
 def _edited_files(assignment: str, edits: Sequence[Mutation], workdir: Path) -> dict[str, str]:
@@ -127,11 +127,12 @@ def _row(kind: str, case: Case, run: Run) -> Row:
     return row
 
 
-def measure(assignment: str, reference_ids: int, bug_ids: int, alternative_ids: int, workdir: Path) -> list[Row]:
-    """Every row of ``assignment``'s table (sizes 0 leave that part out)."""
+def measure(assignment: str, reference_ids: int, bug_ids: int, alternative_ids: int, workdir: Path,
+            first_id: int = 0) -> list[Row]:
+    """Every row of ``assignment``'s table (sizes 0 leave that part out), from id number ``first_id`` on."""
     rows: list[Row] = []
     if reference_ids:
-        (run,) = sweep(assignment, [Run(LocalWorker(), student_ids(reference_ids))], TEST_SECRET)
+        (run,) = sweep(assignment, [Run(LocalWorker(), student_ids(reference_ids, first_id))], TEST_SECRET)
         rows.append(_row("reference", Case("reference", ()), run))
     parts = []
     if bug_ids:
@@ -141,7 +142,7 @@ def measure(assignment: str, reference_ids: int, bug_ids: int, alternative_ids: 
         parts.append(("alternative", alternative_cases(assignment), alternative_ids))
     for kind, cases, count in parts:
         runs = [Run(staged_worker(assignment, case.write(assignment, workdir / f"{kind}{i}"), workdir / f"staged-{kind}{i}"),
-                    student_ids(count)) for i, case in enumerate(cases)]
+                    student_ids(count, first_id)) for i, case in enumerate(cases)]
         sweep(assignment, runs, TEST_SECRET)
         rows += [_row(kind, case, run) for case, run in zip(cases, runs)]
     for row in rows:
@@ -171,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reference-ids", type=int, default=2000)
     parser.add_argument("--bug-ids", type=int, default=50)
     parser.add_argument("--alternative-ids", type=int, default=50)
+    parser.add_argument("--first-id", type=int, default=0, help="number of the first id (extends an earlier run)")
     parser.add_argument("--json", type=Path, help="write the measured rows here")
     args = parser.parse_args(argv)
     console = Console(width=150)
@@ -186,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             start = time.process_time()
             with tempfile.TemporaryDirectory(prefix=f"invariance-{assignment}-") as workdir:
                 sizes = {f"{k}_ids": count if k == kind else 0 for k in ("reference", "bug", "alternative")}
-                rows = measure(assignment, workdir=Path(workdir), **sizes)
+                rows = measure(assignment, workdir=Path(workdir), first_id=args.first_id, **sizes)
             seconds = time.process_time() - start
             console.print(table(f"{assignment}, {kind}", rows, seconds))
             for row in rows:
