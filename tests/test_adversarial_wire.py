@@ -173,7 +173,8 @@ def test_a_replaced_error_description_writes_little_and_only_clean_text(tmp_path
     assert "metrics" in lost_tasks(graded)
     failed = [t for t in graded.results.tests if t.status == "failed"]
     assert failed and all(len(t.output) < 2500 for t in failed)
-    assert all("your code raised " + "Evil" * 20 in t.output for t in failed)
+    # the hook renames every exception, the stated NotFittedError too, so the attack also costs that check
+    assert all(" raised " + "Evil" * 20 in t.output for t in failed)
     text = results_text(graded)
     assert len(text) < 64 << 10 and not UNWANTED.search(json.loads(text)["tests"][0]["output"] + text)
     assert "text cut at 2000 characters" in task_output(graded, "metrics")
