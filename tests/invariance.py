@@ -152,7 +152,8 @@ def measure(assignment: str, reference_ids: int, bug_ids: int, alternative_ids: 
 
 
 def _rate(count: int | None, total: int) -> str:
-    return "" if count is None else f"{100 * count / total:.1f} %" if total else "-"
+    """``count/total (percent)``: the count too, so 1999 of 2000 never reads as 100.0 %."""
+    return "" if count is None else f"{count}/{total} ({100 * count / total:.1f} %)" if total else "-"
 
 
 def table(title: str, rows: list[Row], seconds: float) -> Table:
