@@ -1,4 +1,5 @@
 """The toolbox's numeric-gradient helper, model, update-rule and shape checks, on small students."""
+import copy
 from types import SimpleNamespace
 
 import numpy as np
@@ -42,6 +43,23 @@ def test_a_step_across_a_kink_is_measured_again_with_smaller_steps(rng, monkeypa
     monkeypatch.setattr(gradients, "STEPS", gradients.STEPS[:1])
     assert numeric_gradient_error(relu, x, dout * (x > 0), dout, rng) > NUMERIC_TOL  # one step alone is fooled
 
+
+
+def test_a_direction_almost_orthogonal_to_the_gradient_does_not_fail_a_right_one(rng):
+    """Along a direction orthogonal to the gradient the directional derivative is ~0 and the
+    difference quotient is mostly rounding noise of a larger value: judged against the gradient's
+    norm, the noise passes; a gradient off by 1 % still fails."""
+    size = FULL_CHECK_LIMIT + 12
+    x, offset, along = rng.standard_normal(size), 100.0, 1e-9
+    probe = copy.deepcopy(rng)  # draws the same direction seed the helper will draw
+    first, second = gradients._unit_directions(np.random.default_rng(int(probe.integers(gradients.SEED_RANGE))),
+                                               {"x": x}, gradients.DIRECTIONS)[:2]
+    right = second["x"] + (along - second["x"] @ first["x"]) * first["x"]  # derivative 1e-9 along the first
+    linear = one_at_a_time(lambda v: offset + v @ right)
+    errors = gradients.directional_errors(lambda points: linear([point["x"] for point in points]), {"x": x},
+                                          {"x": right}, 1.0, rng)
+    assert abs(first["x"] @ right) < 1e-8 and errors.max() < NUMERIC_TOL
+    assert numeric_gradient_error(linear, x, 1.01 * right, 1.0, rng) > NUMERIC_TOL
 
 MODEL = """
     import numpy as np

@@ -12,6 +12,14 @@ sides) is wrong by up to the jump in slope. A direction that disagrees is measur
 again with the next, ten times smaller step of :data:`STEPS`, which rarely straddles
 the same kink, and the better estimate of each direction counts.
 
+Each difference quotient carries rounding noise of about ``eps * |f| / step``, whatever
+the gradient. A component far below the gradient's own scale (an element near zero, a
+direction almost orthogonal to the gradient) therefore measures that noise, not the
+gradient: errors are relative to at least :data:`SCALE_FLOOR` of the gradient's scale
+(its largest numeric element; the norm of the analytic gradient, the largest directional
+derivative any unit direction can have). A wrong gradient still shows, in every
+component that is not itself negligible.
+
 The function is given as an :data:`Evaluate`: it takes all the points of one
 measurement at once and returns the outputs in order, so that the student's code is
 evaluated at all of them in one worker request
@@ -33,6 +41,7 @@ DIRECTIONS = 4  # random directions for one array argument
 MODEL_DIRECTIONS = 2  # random directions in a model's parameter space (each costs a few loss evaluations)
 STEPS = (1e-5, 1e-6, 1e-7)  # difference steps, each smaller one only for the directions the larger leaves in doubt
 RETRY_ABOVE = 1e-7  # below every numeric tolerance: a direction this close needs no smaller step
+SCALE_FLOOR = 1e-3  # errors are relative to at least this fraction of the gradient's scale
 SEED_RANGE = 2**31  # the directions come from their own generator, seeded from the check's
 
 #: A point in the space being differentiated: named arrays (one argument, or a model's params).
@@ -80,6 +89,14 @@ def _unit_directions(sampler: np.random.Generator, at: Point, count: int) -> lis
     return directions
 
 
+def _norm(values: np.ndarray) -> float:
+    """The Euclidean norm, scaled so that huge finite values can't overflow it to infinity."""
+    largest = float(np.max(np.abs(values))) if values.size else 0.0
+    if not 0.0 < largest < np.inf:
+        return largest
+    return largest * float(np.sqrt(np.sum((values / largest) ** 2)))
+
+
 def directional_errors(evaluate: Evaluate, at: Point, gradient: Point, dout: Any,
                        rng: np.random.Generator, directions: int = DIRECTIONS) -> np.ndarray:
     """Per random unit direction ``d``, the relative error between the analytic directional
@@ -90,15 +107,16 @@ def directional_errors(evaluate: Evaluate, at: Point, gradient: Point, dout: Any
     base = {key: np.asarray(value, dtype=np.float64) for key, value in at.items()}
     weights = np.asarray(dout, dtype=np.float64)
     units = _unit_directions(np.random.default_rng(int(rng.integers(SEED_RANGE))), base, directions)
-    analytic = np.array([sum(float(np.sum(np.asarray(gradient[key], dtype=np.float64) * unit[key])) for key in base)
-                         for unit in units])
+    gradient = {key: np.asarray(gradient[key], dtype=np.float64) for key in base}
+    analytic = np.array([sum(float(np.sum(gradient[key] * unit[key])) for key in base) for unit in units])
+    floor = SCALE_FLOOR * _norm(np.concatenate([part.ravel() for part in gradient.values()]))
     errors = np.full(directions, np.inf)
     pending = np.arange(directions)
     for step in STEPS:
         points = [{key: base[key] + sign * step * units[index][key] for key in base}
                   for index in pending for sign in (1, -1)]
         numeric = np.array([np.sum((plus - minus) * weights) / (2 * step) for plus, minus in _pairs(evaluate, points)])
-        errors[pending] = np.minimum(errors[pending], relative_errors(analytic[pending], numeric))
+        errors[pending] = np.minimum(errors[pending], relative_errors(analytic[pending], numeric, floor))
         pending = pending[errors[pending] > RETRY_ABOVE]
         if not pending.size:
             break
@@ -113,6 +131,7 @@ def numeric_gradient_error(evaluate: Evaluate, x: np.ndarray, analytic: Any, dou
     if not isinstance(analytic, np.ndarray) or analytic.shape != x.shape:
         return float("inf")
     if x.size <= full_limit:
-        return float(relative_errors(analytic, elementwise_gradient(evaluate, x, dout)).max())
+        numeric = elementwise_gradient(evaluate, x, dout)
+        return float(relative_errors(analytic, numeric, SCALE_FLOOR * float(np.max(np.abs(numeric)))).max())
     return float(directional_errors(lambda points: evaluate([point["x"] for point in points]), {"x": x},
                                     {"x": analytic}, dout, rng).max())
