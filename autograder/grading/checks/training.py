@@ -46,8 +46,8 @@ def trained_accuracy(model: Any, evaluator: Any, recipe: Recipe, rng: np.random.
     X, y = recipe.training_set(rng)
     params = {name: np.array(value, dtype=np.float64) for name, value in evaluator.params.items()}
     for _ in range(recipe.steps if steps is None else steps):
-        model.set("params", params)
-        _, grads = expect_structure("loss(X, y)", model.loss(X, y), 2)
+        step = next(model.loss.each([params], (X, y), attribute="params"))  # params assigned, loss taken: one request
+        _, grads = expect_structure("loss(X, y)", step, 2)
         expect_grads("loss(X, y) grads", grads, params, np.inf)  # the keys, shapes and dtypes; finite values
         params = {name: value - recipe.learning_rate * np.asarray(grads[name], dtype=np.float64)
                   for name, value in params.items()}
