@@ -37,8 +37,10 @@ invariance: install
 
 # Benchmarks (docs/performance.md): fast layers against the bare GEMM and PyTorch (when installed), Cython
 # build time, `autograder grade` wall time and its split, class throughput, then a summary side by side;
-# similarity of a generated class of 700.
+# similarity of a generated class of 700. WITH_TORCH=1 installs PyTorch first (several GB with its CUDA
+# libraries) so that the max-pool comparison runs; without it that column stays empty.
 bench: install
+	$(if $(WITH_TORCH),$(PY) -m pip install --quiet --no-build-isolation -e ".[dev,bench]")
 	$(PY) -m bench.report
 	$(PY) -m bench.similarity
 
