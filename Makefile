@@ -40,7 +40,7 @@ invariance: install
 # similarity of a generated class of 700. WITH_TORCH=1 installs PyTorch first (several GB with its CUDA
 # libraries) so that the max-pool comparison runs; without it that column stays empty.
 bench: install
-	$(if $(WITH_TORCH),$(PY) -m pip install --quiet --no-build-isolation -e ".[dev,bench]")
+	if [ -n "$(WITH_TORCH)" ]; then $(PY) -m pip install --quiet --no-build-isolation -e ".[dev,bench]"; fi
 	$(PY) -m bench.report
 	$(PY) -m bench.similarity
 

@@ -37,6 +37,8 @@ BUGS = [
         "metrics"),
     bug("RMSE without the square root", METRICS, "return float(np.sqrt(mean_squared_error(y_true, y_pred)))",
         "return float(mean_squared_error(y_true, y_pred))", "metrics"),
+    bug("MSE of the absolute errors", METRICS, "np.mean((y_true - y_pred) ** 2)", "np.mean(np.abs(y_true - y_pred))",
+        "metrics"),
     bug("R2 ratio inverted", METRICS, "score = 1 - ss_res / ss_tot", "score = 1 - ss_tot / ss_res", "metrics"),
     bug("closed form without the intercept column", LINEAR,
         "A = np.hstack([X, np.ones((X.shape[0], 1))])\n        W = np.linalg.lstsq(A, Y, rcond=None)[0]",

@@ -6,7 +6,7 @@ import pytest
 
 from autograder.suites.conv_nets.inputs import CONV_CASES, POOL_CASES, conv_inputs, pool_inputs
 from autograder.suites.fc_nets.inputs import keep_units_alive, problem, relu_input, scores
-from autograder.suites.linear_regression.fitting import targets_and_predictions
+from autograder.suites.linear_regression.fitting import MSE_RANGE, targets_and_predictions
 from numnet import layers
 from numnet.classifiers.fc_net import FullyConnectedNet
 
@@ -32,6 +32,7 @@ def test_metric_errors_take_both_signs(outputs):
     for seed in SEEDS:
         y_true, y_pred = targets_and_predictions(np.random.default_rng(seed), outputs)
         assert ((y_pred > y_true).any() and (y_pred < y_true).any())
+        assert MSE_RANGE[0] <= np.mean((y_pred - y_true) ** 2) <= MSE_RANGE[1]  # a missing root or square shows
 
 
 @pytest.mark.parametrize("case", CONV_CASES)

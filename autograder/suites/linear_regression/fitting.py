@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+MSE_RANGE = (2.0, 4.0)  # the mean squared error of drawn predictions
+
 
 def regression_data(rng: np.random.Generator, m: int, n: int, outputs: int | None = None,
                     offset: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
@@ -19,10 +21,14 @@ def regression_data(rng: np.random.Generator, m: int, n: int, outputs: int | Non
 
 def targets_and_predictions(rng: np.random.Generator, outputs: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Targets and predictions whose errors take both signs (a metric that drops the
-    absolute value or the square of the errors never matches by luck)."""
+    absolute value or the square of the errors never matches by luck) and whose mean
+    squared error lies in :data:`MSE_RANGE`: never 1, so a root mean squared error without the
+    root can't match, and above 1, so the mean absolute error (at most the root of the
+    mean squared error) is always smaller than the mean squared error."""
     shape = (int(rng.integers(4, 12)),) + (() if outputs is None else (outputs,))
     y_true = 3.0 * rng.standard_normal(shape) + 1.0
-    error = rng.standard_normal(shape) * rng.uniform(0.5, 2.0)
+    error = rng.standard_normal(shape)
     error.flat[:2] = rng.uniform(0.5, 2.0, 2) * [1, -1]
+    error *= np.sqrt(rng.uniform(*MSE_RANGE) / np.mean(error**2))
     return y_true, y_true + error
 
