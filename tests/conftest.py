@@ -8,6 +8,12 @@ import pytest
 
 from autograder.grading.client import StudentPackage, StudentProcess
 from autograder.grading.limits import Limits
+from autograder.grading.plugin import register_markers
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests import hidden suite modules directly (outside a grading session): their markers must be known."""
+    register_markers(config)
 
 
 @pytest.fixture

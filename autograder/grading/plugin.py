@@ -128,6 +128,15 @@ def failure_of(exc: BaseException) -> Failure:
                    f"the check could not be completed ({type(exc).__name__}); this was reported to the instructor")
 
 
+def register_markers(config: pytest.Config) -> None:
+    """Declare the hidden suites' markers (also for sessions that import a suite module themselves)."""
+    config.addinivalue_line("markers", "task(name): the manifest task a hidden test grades")
+    config.addinivalue_line("markers", "weight(w): the test's share of its task's points (default 1)")
+    config.addinivalue_line("markers", "rule(*ids): the stated rules a hidden test enforces")
+    config.addinivalue_line("markers", "requires(*tests): test functions of the same task that must pass "
+                                       "before this test's credit counts")
+
+
 class GradingPlugin:
     """Binds a :class:`GradingContext` to a pytest session."""
 
@@ -136,11 +145,7 @@ class GradingPlugin:
         self.errors: list[str] = []
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "task(name): the manifest task a hidden test grades")
-        config.addinivalue_line("markers", "weight(w): the test's share of its task's points (default 1)")
-        config.addinivalue_line("markers", "rule(*ids): the stated rules a hidden test enforces")
-        config.addinivalue_line("markers", "requires(*tests): test functions of the same task that must pass "
-                                           "before this test's credit counts")
+        register_markers(config)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         functions = {(_task_of_checked(item, self.context.manifest), _function_of(item)) for item in items}

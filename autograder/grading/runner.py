@@ -138,7 +138,9 @@ def _run_suite(suite: Path, plugin: GradingPlugin, *more: object) -> None:
     if not suite.is_dir():
         raise FileNotFoundError(f"no hidden suite at {suite}")
     # No third-party plugins (xdist, anyio, ...): the suites need none, and loading them costs start-up time.
-    args = [str(suite), "--disable-plugin-autoload", *(f"-pno:{name}" for name in UNUSED_PLUGINS), "-q",
+    # One line per failure (--tb=line): the grader reports failures from its own records and never shows
+    # pytest's tracebacks, whose source excerpts cost about 50 ms of parsing per failed check.
+    args = [str(suite), "--disable-plugin-autoload", *(f"-pno:{name}" for name in UNUSED_PLUGINS), "-q", "--tb=line",
             "-o", "addopts=", "--rootdir", str(suite.parent), "-c", str(suite.parent / "pytest.ini"), "-W", "ignore"]
     with contextlib.redirect_stdout(io.StringIO()) as output, contextlib.redirect_stderr(output):
         code = pytest.main(args, plugins=[plugin, *more])
