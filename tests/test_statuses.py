@@ -76,6 +76,9 @@ def test_a_diagnosis_is_data_and_its_sentence_is_rendered_from_it():
     known = diagnose(expected + 1, expected, 1e-7, {"a bias added twice": expected + 1})
     assert known == Diagnosis(DiagnosisKind.KNOWN_MISTAKE, "a bias added twice") and known.mistake == known.text()
     assert Diagnosis.from_json(json.loads(json.dumps(doubled.to_json()))) == doubled
+    shuffled = diagnose(expected.ravel()[::-1].reshape(3, 4), expected, 1e-7, {})
+    assert shuffled.kind is DiagnosisKind.REORDERED and shuffled.text().startswith("the right values in the wrong places")
+    assert all(isinstance(Diagnosis(kind, "2").text(), str) for kind in DiagnosisKind)
 
 
 def test_a_mismatch_carries_its_diagnosis_and_case_into_the_record():

@@ -77,7 +77,7 @@ class Diagnosis:
         if kind is DiagnosisKind.RESHAPED:
             return f"the right values laid out in another order: a reshape without the transpose {value}?"
         if kind is DiagnosisKind.REORDERED:
-            return Diagnosis(DiagnosisKind.REORDERED)
+            return f"{MISTAKES[kind]} (a reshape or transpose mix-up?)"
         if kind is DiagnosisKind.WRONG_SIZE:
             return f"wrong output size: {value} elements"
         return self.mistake
