@@ -170,23 +170,27 @@ def stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) ->
         raise SubmissionError(f"the submission can't be read: {name!r}: {exc.strerror or type(exc).__name__}") from None
 
 
+def open_submission(submission: Path, scratch: Path, owned: tuple[str, ...]) -> tuple[Path, Path]:
+    """``(folder, root)``: the submission folder, or its ``.zip`` unpacked into ``scratch``, and the
+    folder in it that holds the owned files (:func:`find_root`)."""
+    if submission.is_file():
+        scratch.mkdir(parents=True)
+        unpack_zip(submission, scratch)
+        submission = scratch
+    return submission, find_root(submission, owned)
+
+
 def _stage(manifest: Manifest, submission: Path, release: Path, workdir: Path) -> StagedSubmission:
     if not submission.exists():
         raise SubmissionError(f"submission {submission} does not exist")
     package = manifest.package
     if not (release / package).is_dir():
         raise SubmissionError(f"the release {release} has no {package} package; run `autograder release {manifest.name}`")
-    archive_digest = None
-    if submission.is_file():
-        archive_digest = file_sha256(submission)
-        unpacked = workdir / "unpacked"
-        unpacked.mkdir(parents=True)
-        unpack_zip(submission, unpacked)
-        submission = unpacked
-    root = find_root(submission, manifest.student_files)
+    archive_digest = file_sha256(submission) if submission.is_file() else None
+    folder, root = open_submission(submission, workdir / "unpacked", manifest.student_files)
     notes = []
-    if root != submission:
-        notes.append(f"files were found inside '{root.relative_to(submission).as_posix()}/' and graded from there")
+    if root != folder:
+        notes.append(f"files were found inside '{root.relative_to(folder).as_posix()}/' and graded from there")
     sandbox = workdir / "sandbox"
     shutil.copytree(release / package, sandbox / package, ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__", "build"))
     missing = []

@@ -29,7 +29,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Dedu
                                     NbGraderPreprocessor, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 from traitlets.config import Config
 
-from autograder.grading.submission import SubmissionError, find_root, regular_file, unpack_zip
+from autograder.grading.submission import SubmissionError, open_submission, regular_file
 from autograder.manifest import Manifest
 
 _log = logging.getLogger(__name__)
@@ -108,10 +108,8 @@ def submitted_notebooks(submission: Path | None, manifest: Manifest) -> Iterator
     with tempfile.TemporaryDirectory(prefix="notebooks-") as scratch:
         found: dict[str, Path] = {}
         try:
-            if submission is not None and submission.is_file():
-                unpack_zip(submission, Path(scratch))
-                submission = Path(scratch)
-            root = find_root(submission, manifest.student_files) if submission is not None else None
+            root = (open_submission(submission, Path(scratch) / "unpacked", manifest.student_files)[1]
+                    if submission is not None else None)
         except (SubmissionError, OSError) as exc:
             _log.warning("%s: no notebook imported from %s (%s)", manifest.name, submission, exc)
             root = None
