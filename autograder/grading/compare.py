@@ -60,16 +60,17 @@ def kind_of(value: Any) -> str:
     return f"a value of type {type_name}"
 
 
-def relative_errors(actual: np.ndarray, expected: np.ndarray, floor: float = 0.0) -> np.ndarray:
+def relative_errors(actual: np.ndarray, expected: np.ndarray, floor: float = 0.0,
+                    relative_floor: float = 1e-6) -> np.ndarray:
     """Elementwise ``|a - e| / max(|a| + |e|, floor)``.
 
-    The floor (at least ``1e-8`` and one millionth of the largest expected magnitude)
+    The floor (at least ``1e-8`` and ``relative_floor`` of the largest expected magnitude)
     keeps round-off on values that should be zero from counting as a large error.
     """
     a = actual.astype(np.float64)
     e = expected.astype(np.float64)
     scale = float(np.max(np.abs(e))) if e.size else 0.0
-    floor = max(floor, 1e-8, 1e-6 * scale)
+    floor = max(floor, 1e-8, relative_floor * scale)
     return np.abs(a - e) / np.maximum(np.abs(a) + np.abs(e), floor)
 
 

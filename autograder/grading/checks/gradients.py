@@ -91,7 +91,7 @@ def _unit_directions(sampler: np.random.Generator, at: Point, count: int) -> lis
 
 def _norm(values: np.ndarray) -> float:
     """The Euclidean norm, scaled so that huge finite values can't overflow it to infinity."""
-    largest = float(np.max(np.abs(values))) if values.size else 0.0
+    largest = float(np.max(np.abs(values), initial=0.0))
     if not 0.0 < largest < np.inf:
         return largest
     return largest * float(np.sqrt(np.sum((values / largest) ** 2)))
@@ -132,6 +132,6 @@ def numeric_gradient_error(evaluate: Evaluate, x: np.ndarray, analytic: Any, dou
         return float("inf")
     if x.size <= full_limit:
         numeric = elementwise_gradient(evaluate, x, dout)
-        return float(relative_errors(analytic, numeric, SCALE_FLOOR * float(np.max(np.abs(numeric)))).max())
+        return float(relative_errors(analytic, numeric, relative_floor=SCALE_FLOOR).max())
     return float(directional_errors(lambda points: evaluate([point["x"] for point in points]), {"x": x},
                                     {"x": analytic}, dout, rng).max())
