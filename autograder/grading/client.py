@@ -111,7 +111,7 @@ class StudentProcess:
         self.budget = Budget(limits.submission_seconds)
         self.starts = 0
         self.requests = 0  # messages sent to the worker
-        self.calls = 0  # replies received: one per student call
+        self.calls = 0  # replies received: one per student call, get, set or import
         self._unread = 0  # replies of the last request not read yet
         self._proc: subprocess.Popen[bytes] | None = None
         self._channel: DeadlineChannel | None = None
@@ -349,6 +349,8 @@ class RemoteFunction:
         if (position is None) == (attribute is None):
             raise ValueError("give either the argument position or the attribute the values go to")
         where = {"attribute": attribute} if position is None else {"position": position}
+        if position is not None and position < len(args):  # the worker puts each value there: don't send the old one
+            args = (*args[:position], None, *args[position + 1:])
         return self._package._each(self._module_split(), values, args, where, kwargs, first)
 
     def _module_split(self) -> dict[str, Any]:

@@ -35,6 +35,7 @@ import pytest
 from autograder.grading.client import StudentError, StudentPackage, StudentTimeout, WorkerCrashed
 from autograder.grading.compare import Mismatch
 from autograder.grading.diagnose import Diagnosis
+from autograder.grading.results import check_name
 from autograder.grading.safe_text import clean_text
 from autograder.grading.seeds import Secret, derive_seed, hidden_rng
 from autograder.manifest import Manifest
@@ -80,8 +81,8 @@ class TestRecord:
 
     @property
     def name(self) -> str:
-        """The check's name in results.json: ``"<task>: <check>"``."""
-        return f"{self.task}: {self.check}"
+        """The check's name in results.json."""
+        return check_name(self.task, self.check)
 
     def fail(self, failure: Failure) -> None:
         self.status, self.message, self.diagnosis, self.case = (failure.status, failure.message, failure.diagnosis,

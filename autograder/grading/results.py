@@ -22,6 +22,11 @@ from autograder_student.status import Status
 SCORE_SLACK = 1e-6
 
 
+def check_name(task: str, check: str) -> str:
+    """A check's name in results.json: ``"<task>: <check>"``."""
+    return f"{task}: {check}"
+
+
 class ResultsError(Exception):
     """Results that are invalid or could not be written."""
 
@@ -74,7 +79,7 @@ class TestResult:
 
     @property
     def name(self) -> str:
-        return f"{self.extra_data.task}: {self.extra_data.check}"
+        return check_name(self.extra_data.task, self.extra_data.check)
 
     @property
     def status(self) -> Status:
@@ -109,7 +114,7 @@ class Results:
     extra_data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "tests": [test.to_json() for test in self.tests]}
+        return {**asdict(replace(self, tests=[])), "tests": [test.to_json() for test in self.tests]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Results":

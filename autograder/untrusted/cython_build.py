@@ -70,10 +70,10 @@ def main() -> None:
         compile_extension(description, *generate_shared(description))
     for stem in description["modules"]:
         compile_extension(description, stem, cythonize(description, stem))
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)  # done: tearing down Cython's compiler state would cost a tenth of a CPU second
 
 
 if __name__ == "__main__":
     main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # done: tearing down Cython's compiler state would cost a tenth of a CPU second

@@ -7,7 +7,7 @@ from autograder.grading.checks import Recipe, expect_fits
 
 HIDDEN = [64, 64]
 WEIGHT_SCALE = 0.15
-#: 20 examples of 40 features: linearly separable by construction; the reference fits them all within 10 steps
+#: 20 examples of 40 features: linearly separable by construction; the reference passes with a third of the steps
 RECIPE = Recipe(examples=20, input_shape=(40,), classes=5, learning_rate=0.3, steps=30)
 
 
