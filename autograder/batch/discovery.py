@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.grading.submission import READ_CHUNK
+from autograder_student.submit import file_sha256
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,9 @@ class Submission:
         This is the fingerprint a re-run compares against before grading anything;
         it changes whenever any submitted byte changes.
         """
-        digest = hashlib.sha256()
         if self.path.is_file():
-            _feed(self.path, digest)
-            return digest.hexdigest()
+            return file_sha256(self.path)
+        digest = hashlib.sha256()
         for file in sorted(p for p in self.path.rglob("*") if p.is_file() and not p.is_symlink()):
             if "__pycache__" in file.parts:
                 continue

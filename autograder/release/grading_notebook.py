@@ -85,8 +85,9 @@ def graded_notebook(source: NotebookNode, manifest: Manifest, results: Results) 
         task = manifest.tasks.get(cell.metadata.get("nbgrader", {}).get("grade_id", ""))
         if task is None or not cell.metadata["nbgrader"].get("task"):
             continue
-        earned = summary.get(task.name, {}).get("score", 0.0)
-        status = Status(summary.get(task.name, {}).get("status", Status.FAILED)).label
+        entry = summary.get(task.name, {})
+        earned = entry.get("score", 0.0)
+        status = Status(entry.get("status", Status.FAILED)).label
         note = f"\n\n{_fenced(results.output)}" if results.output else ""
         cell.source = (f"## {task.title}\n\n**Autograded: {earned:g} / {task.points:g}** ({status})\n\n"
                        f"{_fenced(task_feedback(results, task.name))}{note}")

@@ -44,8 +44,8 @@ def write_release_modules(
 
     The solution regions of the task functions, and of the ``withheld`` functions
     (module -> qualified names: the tasks of later assignments, and of earlier ones
-    the student carries over), are replaced by
-    ``stub``; every other region keeps its code and loses only its marker lines.
+    the student carries over), are replaced by ``stub``; every other region keeps its
+    code and loses only its marker lines.
 
     Raises
     ------

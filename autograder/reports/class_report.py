@@ -4,8 +4,8 @@ Grades come from nbgrader's gradebook (manual overrides, written answers and
 late penalties included), so the totals match the formgrader and the CSV. The
 page shows the score distribution, each task's mean score and pass rate, a
 student x task heatmap, the most common mistakes of each task (the failed checks'
-diagnoses, counted by kind of mistake: a factor of 2 and one of 64 are one), the slowest submissions
-a table of students and, when the similarity check ran, its section.
+diagnoses, counted by kind of mistake: a factor of 2 and one of 64 are one), the
+slowest submissions, a table of students and, when the similarity check ran, its section.
 """
 from __future__ import annotations
 

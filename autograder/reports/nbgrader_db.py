@@ -152,7 +152,7 @@ def _timestamp(folder: Path) -> str | None:
     return text or None
 
 
-def _record_tasks(gradebook, course: CourseLayout, manifest: Manifest, row: ClassRow, source_notebook) -> None:
+def _record_tasks(gradebook, graded_folder: Path, manifest: Manifest, row: ClassRow, source_notebook) -> None:
     """Task scores and feedback into the grading notebook's cells, and its formgrader copy."""
     for task, earned in task_scores(row.results, manifest).items():
         grade = gradebook.find_grade(task, NOTEBOOK, manifest.name, row.student)
@@ -163,7 +163,7 @@ def _record_tasks(gradebook, course: CourseLayout, manifest: Manifest, row: Clas
         comment.auto_comment = grading_notebook.task_feedback(row.results, task)
     gradebook.db.commit()
     graded = grading_notebook.graded_notebook(source_notebook, manifest, row.results)
-    dest = course.autograded / row.student / manifest.name / grading_notebook.FILE
+    dest = graded_folder / grading_notebook.FILE
     dest.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(graded, dest)
 
@@ -217,7 +217,7 @@ def _record_student(course: CourseLayout, manifest: Manifest, row: ClassRow, db_
             warnings.filterwarnings("ignore", message=".*not in session.*")
             timestamp = _timestamp(collected) if collected else None
             gradebook.update_or_create_submission(manifest.name, row.student, **({"timestamp": timestamp} if timestamp else {}))
-            _record_tasks(gradebook, course, manifest, row, source_notebook)
+            _record_tasks(gradebook, graded, manifest, row, source_notebook)
             if collected:
                 _copy_exchange_files(collected, graded)
             for name in manifest.notebooks:
@@ -233,18 +233,34 @@ def _record_student(course: CourseLayout, manifest: Manifest, row: ClassRow, db_
 
 def read_grades(db_path: Path, manifest: Manifest) -> dict[str, StudentGrade]:
     """Every submitted student's grade, read back from the gradebook."""
-    grades = {}
     with open_gradebook(db_path) as gradebook:
         assignment = gradebook.find_assignment(manifest.name)
-        for submission in assignment.submissions:
-            task_notebook = gradebook.find_submission_notebook(NOTEBOOK, manifest.name, submission.student.id)
-            tasks = {grade.name: grade.score for grade in task_notebook.grades}
-            grades[submission.student.id] = StudentGrade(
-                student=submission.student.id, tasks=tasks, written=submission.score - sum(tasks.values()),
-                raw=submission.score, late_penalty=submission.late_submission_penalty or 0.0,
-                seconds_late=submission.total_seconds_late, max_score=assignment.max_score,
-                needs_manual_grade=submission.needs_manual_grade,
-                overridden=frozenset(grade.name for grade in task_notebook.grades if grade.manual_score is not None),
-                comments={comment.name: comment.manual_comment for comment in task_notebook.comments
-                          if comment.manual_comment})
-    return grades
+        return {submission.student.id: _student_grade(gradebook, assignment, submission)
+                for submission in assignment.submissions}
+
+
+def read_grade(db_path: Path, manifest: Manifest, student: str) -> StudentGrade | None:
+    """One student's grade, read back from the gradebook (``None`` without a submission)."""
+    from nbgrader.api import MissingEntry
+
+    with open_gradebook(db_path) as gradebook:
+        assignment = gradebook.find_assignment(manifest.name)
+        try:
+            submission = gradebook.find_submission(manifest.name, student)
+        except MissingEntry:
+            return None
+        return _student_grade(gradebook, assignment, submission)
+
+
+def _student_grade(gradebook, assignment, submission) -> StudentGrade:
+    """A submission's grade as nbgrader's gradebook holds it (manual scores and comments included)."""
+    task_notebook = gradebook.find_submission_notebook(NOTEBOOK, assignment.name, submission.student.id)
+    tasks = {grade.name: grade.score for grade in task_notebook.grades}
+    return StudentGrade(
+        student=submission.student.id, tasks=tasks, written=submission.score - sum(tasks.values()),
+        raw=submission.score, late_penalty=submission.late_submission_penalty or 0.0,
+        seconds_late=submission.total_seconds_late, max_score=assignment.max_score,
+        needs_manual_grade=submission.needs_manual_grade,
+        overridden=frozenset(grade.name for grade in task_notebook.grades if grade.manual_score is not None),
+        comments={comment.name: comment.manual_comment for comment in task_notebook.comments
+                  if comment.manual_comment})

@@ -28,7 +28,7 @@ def restore_feedback_page(assignment: str, student: str, notebooks: Sequence[str
     from autograder.paths import CourseLayout
     from autograder.release.grading_notebook import NAME
     from autograder.release.notebooks import load_config
-    from autograder.reports.nbgrader_db import read_grades
+    from autograder.reports.nbgrader_db import read_grade
 
     if not notebooks:
         return
@@ -42,7 +42,7 @@ def restore_feedback_page(assignment: str, student: str, notebooks: Sequence[str
     try:
         results = Results.from_json(json.loads(results_file.read_text(encoding="utf-8")))
         manifest = load_manifest(assignment_id)
-        grade = read_grades(CourseLayout(root).gradebook, manifest).get(student_id)
+        grade = read_grade(CourseLayout(root).gradebook, manifest, student_id)
         for name in (f"{NAME}.html", FEEDBACK_PAGE):
             write_feedback(folder / name, results, manifest.title, student_id, grade)
             (folder / name).chmod(0o644)
