@@ -33,6 +33,7 @@ from autograder.grading.runner import GradingOptions
 from autograder.grading.seeds import Secret
 from autograder.course import current_course
 from autograder.paths import CourseLayout
+from .timing import cpu_seconds
 
 TARGET_PER_MINUTE = {"conv_nets": 40.0}
 SECRET = Secret(b"benchmark secret", "bench")
@@ -98,14 +99,6 @@ def measure(assignment: str, students: int, workers: int, unique_pyx: bool = Tru
         "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "cpu_per_submission": cpu / students,
     }
-
-
-def cpu_seconds() -> float:
-    """CPU seconds of this process and of its finished children: the batch's grading processes.
-    The sandboxed builds and workers run in PID namespaces of their own, whose CPU time does not
-    come back here."""
-    return sum(usage.ru_utime + usage.ru_stime
-               for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
 
 def classes(assignments: list[str], shared_too: bool) -> list[tuple[str, bool]]:

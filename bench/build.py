@@ -16,7 +16,6 @@ figure is about what a quiet one would take.
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import statistics
 import tempfile
@@ -31,25 +30,20 @@ from autograder.course import current_course
 from autograder.grading.build import MODULE_FLAGS, BuildOutcome, build_extensions
 from autograder.grading.limits import Limits
 from autograder.release.solution import write_solution
+from .timing import cpu_seconds
 
 TARGET_SECONDS = 3.0
 ASSIGNMENT = "conv_nets"
 
 
-def children_cpu() -> float:
-    """CPU seconds used so far by this process's finished children (and theirs)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def timed(build: Callable[[], BuildOutcome]) -> dict[str, float]:
     """Wall and children's CPU seconds of one build, which must succeed."""
-    cpu, started = children_cpu(), time.perf_counter()
+    cpu, started = cpu_seconds(children_only=True), time.perf_counter()
     outcome = build()
     wall = time.perf_counter() - started
     if not outcome.ok:
         raise RuntimeError(f"the reference extension did not build:\n{outcome.log}")
-    return {"wall": wall, "cpu": children_cpu() - cpu, "isolation": outcome.isolation}
+    return {"wall": wall, "cpu": cpu_seconds(children_only=True) - cpu, "isolation": outcome.isolation}
 
 
 def measure_at(level: str, repeats: int) -> dict[str, dict[str, float]]:

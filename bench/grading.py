@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from rich.table import Table
 
 from autograder.course import current_course
 from autograder.release.solution import write_solution
+from .timing import cpu_seconds
 
 TARGET_SECONDS = {"conv_nets": 1.5}
 # A grading machine keeps the grader's compiled bytecode: the warm-up run writes it even where the
@@ -41,17 +41,12 @@ ENVIRONMENT = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBY
 STARTUP_PROBE = "from autograder.cli import build_parser; build_parser(['grade'])"
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run(command: list[str]) -> tuple[float, float]:
     """Wall seconds taken by ``command``, which must succeed, and the CPU seconds of its process
     (not of the sandboxed worker, whose PID namespace hides it)."""
-    cpu, started = children_cpu(), time.perf_counter()
+    cpu, started = cpu_seconds(children_only=True), time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENVIRONMENT)
-    return time.perf_counter() - started, children_cpu() - cpu
+    return time.perf_counter() - started, cpu_seconds(children_only=True) - cpu
 
 
 def wall(command: list[str]) -> float:

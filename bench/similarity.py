@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import tempfile
 import time
@@ -27,6 +26,7 @@ from autograder.paths import CourseLayout
 from autograder.release.solution import write_solution
 from autograder.similarity import variants
 from autograder.similarity.run import Options, run_similarity
+from .timing import cpu_seconds
 
 TARGET_SECONDS = 60.0
 COPY_EVERY = 20
@@ -63,19 +63,13 @@ def generate_class(assignment: str, course: CourseLayout, students: int) -> list
     return planted
 
 
-def _cpu_seconds() -> float:
-    """CPU seconds of this process and its finished children (the pool's processes)."""
-    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
-               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-
-
 def measure(assignment: str, students: int, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-similarity-") as tmp:
         course = CourseLayout(Path(tmp))
         planted = generate_class(assignment, course, students)
-        started, cpu = time.perf_counter(), _cpu_seconds()
+        started, cpu = time.perf_counter(), cpu_seconds()
         report = run_similarity(assignment, course, Options(workers=workers))
-        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     flagged = {(p.first.name, p.second.name) for p in report.flagged}
     found = sum(pair in flagged for pair in planted)
     return {"students": students, "tasks": len(report.best), "seconds": seconds, "cpu": cpu, "pairs": len(report.pairs),

@@ -1,6 +1,7 @@
 """Timing with interleaved repeats, by the wall clock or by the calling thread's CPU time."""
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable, Mapping
 from statistics import median
@@ -40,3 +41,11 @@ def interleaved_medians(fns: Mapping[str, Callable[[], object]], repeats: int, w
                 fn()
             samples[name].append(time_once(fn))
     return {name: median(times) for name, times in samples.items()}
+
+
+def cpu_seconds(children_only: bool = False) -> float:
+    """CPU seconds used so far by this process's finished children (and theirs) and, unless
+    ``children_only``, by this process. Processes in a PID namespace of their own (the sandboxed
+    builds and workers) don't count: their time does not come back here."""
+    who = (resource.RUSAGE_CHILDREN,) if children_only else (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    return sum(usage.ru_utime + usage.ru_stime for usage in map(resource.getrusage, who))
