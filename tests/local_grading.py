@@ -1,7 +1,7 @@
 """Hidden suites run in this process over many student ids, for the property tests.
 
 :class:`LocalWorker` stands in for :class:`~autograder.grading.client.StudentProcess`:
-it answers the same requests (call, each, get, set, each with its seed) through the same encoding (JSON
+it answers the same requests (call, each, get, set; any of them may carry the seed) through the same encoding (JSON
 headers, copied arrays, handles for objects that stay on the student's side), but in
 this process. The student's side is either the reference package itself or a staged
 submission, whose ``numnet`` modules live in their own module table and replace the
@@ -38,6 +38,7 @@ from autograder.grading.seeds import Secret
 from autograder.grading.submission import stage
 from autograder.manifest import load_manifest
 from autograder.paths import RELEASE, SUITES
+from autograder_student.status import Status
 
 PACKAGE = "numnet"
 
@@ -117,7 +118,6 @@ class LocalWorker:
         self.root = str(table.sandbox) if table else str(Path(importlib.import_module(PACKAGE).__file__).parent.parent)
         self.random = RandomState()
         self.kept: dict[int, Any] = {}
-        self.calls = 0
 
     def _keep(self, value: Any) -> wire.Handle:
         self.kept[len(self.kept) + 1] = value
@@ -157,7 +157,6 @@ class LocalWorker:
 
     def request(self, header: dict[str, Any], arrays: list[np.ndarray],
                 timeout: float | None = None) -> tuple[dict[str, Any], list[np.ndarray]]:
-        self.calls += 1
         modules = self.table.active() if self.table else contextlib.nullcontext()
         with modules, self.random.active():
             try:
@@ -180,8 +179,11 @@ class LocalWorker:
             args = list(header["args"]["__tuple__"])
             if "attribute" in header:
                 holder = {**header["target"], "path": [*header["target"]["path"][:-1], header["attribute"]]}
-                self.request({"op": "set", "target": holder, "value": value, **seed}, arrays, timeout)
+                reply, out = self.request({"op": "set", "target": holder, "value": value, **seed}, arrays, timeout)
                 seed = {}
+                if not reply["ok"]:  # as the worker does: a failed assignment ends the batch
+                    yield reply, out
+                    return
             else:
                 args[header["position"]] = value
             call = {"op": "call", "target": header["target"], "args": {"__tuple__": args}, "kwargs": header["kwargs"],
@@ -212,7 +214,7 @@ class Outcome:
 
     @property
     def failed(self) -> list[TestRecord]:
-        return [r for r in self.records if r.status != "passed"]
+        return [r for r in self.records if r.status is not Status.PASSED]
 
     @property
     def lost_tasks(self) -> set[str]:
@@ -231,9 +233,15 @@ class Run:
 class SweepPlugin(GradingPlugin):
     """The grading plugin, running the collected tests once per run and student id."""
 
-    def __init__(self, context: GradingContext, runs: Sequence[Run]) -> None:
+    def __init__(self, context: GradingContext, runs: Sequence[Run], check: str | None = None) -> None:
         super().__init__(context)
         self.runs = runs
+        self.check = check
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        super().pytest_collection_modifyitems(items)
+        if self.check is not None:
+            items[:] = [item for item in items if item.originalname == self.check]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> bool:
@@ -250,9 +258,10 @@ class SweepPlugin(GradingPlugin):
         return True
 
 
-def sweep(assignment: str, runs: Sequence[Run], secret: Secret) -> Sequence[Run]:
-    """Run the hidden suite of ``assignment`` (collected once) for every run; fill their outcomes."""
+def sweep(assignment: str, runs: Sequence[Run], secret: Secret, check: str | None = None) -> Sequence[Run]:
+    """Run the hidden suite of ``assignment`` (collected once; only the test function ``check``
+    when given) for every run; fill their outcomes."""
     student = StudentPackage(runs[0].worker, "numnet")  # type: ignore[arg-type]
-    plugin = SweepPlugin(GradingContext(load_manifest(assignment), runs[0].ids[0], secret, student), runs)
+    plugin = SweepPlugin(GradingContext(load_manifest(assignment), runs[0].ids[0], secret, student), runs, check)
     _run_suite(SUITES / assignment, plugin)
     return runs
