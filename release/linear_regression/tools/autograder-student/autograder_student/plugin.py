@@ -120,12 +120,13 @@ class TaskEvents:
     def pytest_runtest_protocol(self, item: pytest.Item) -> None:
         """Announce the test (its name, parameters and task) before it runs."""
         callspec = getattr(item, "callspec", None)
-        record = self.records[item.nodeid] = {
+        announced = {
             "test": getattr(item, "originalname", item.name),
             "params": {k: describe_parameter(v) for k, v in callspec.params.items()} if callspec else {},
-            "task": task_of(item), "status": Status.PASSED, "summary": "",
+            "task": task_of(item),
         }
-        self._write({"event": "start", "nodeid": item.nodeid, **record})
+        self.records[item.nodeid] = {**announced, "status": Status.PASSED, "summary": ""}
+        self._write({"event": "start", "nodeid": item.nodeid, **announced})
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
