@@ -8,7 +8,7 @@ implementation, the share of ids with full marks. Hidden suites run in this proc
 (:mod:`local_grading`), so thousands of ids cost minutes.
 
     .venv/bin/python tests/invariance.py [--reference-ids 2000] [--bug-ids 50]
-        [--alternative-ids 50] [--json FILE] [ASSIGNMENT ...]
+        [--alternative-ids 50] [--first-id N] [--json FILE] [ASSIGNMENT ...]
 
 Exits non-zero when any rate is below 100 %. ``tests/test_properties.py`` runs the
 same measurement with few ids in ``make test``.
