@@ -44,7 +44,6 @@ def test_a_step_across_a_kink_is_measured_again_with_smaller_steps(rng, monkeypa
     assert numeric_gradient_error(relu, x, dout * (x > 0), dout, rng) > NUMERIC_TOL  # one step alone is fooled
 
 
-
 def test_a_direction_almost_orthogonal_to_the_gradient_does_not_fail_a_right_one(rng):
     """Along a direction orthogonal to the gradient the directional derivative is ~0 and the
     difference quotient is mostly rounding noise of a larger value: judged against the gradient's
@@ -60,6 +59,7 @@ def test_a_direction_almost_orthogonal_to_the_gradient_does_not_fail_a_right_one
                                           {"x": right}, 1.0, rng)
     assert abs(first["x"] @ right) < 1e-8 and errors.max() < NUMERIC_TOL
     assert numeric_gradient_error(linear, x, 1.01 * right, 1.0, rng) > NUMERIC_TOL
+
 
 MODEL = """
     import numpy as np

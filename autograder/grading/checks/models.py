@@ -49,8 +49,8 @@ def model_numeric_gradient_error(model: Any, params: Mapping[str, np.ndarray], X
     _, grads = expect_structure("loss(X, y)", next(loss([base], (X, y), attribute="params")), 2)
     expect_keys("loss(X, y) grads", grads, base)
     try:
-        losses_at = lambda points: loss(points, (X, y), attribute="params", first=True)  # noqa: E731
-        return float(directional_errors(losses_at, base, grads, SCALAR_UPSTREAM, rng, directions).max())
+        return float(directional_errors(lambda points: loss(points, (X, y), attribute="params", first=True),
+                                        base, grads, SCALAR_UPSTREAM, rng, directions).max())
     finally:
         model.set("params", base)
 

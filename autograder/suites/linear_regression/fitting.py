@@ -31,4 +31,3 @@ def targets_and_predictions(rng: np.random.Generator, outputs: int | None) -> tu
     error.flat[:2] = rng.uniform(0.5, 2.0, 2) * [1, -1]
     error *= np.sqrt(rng.uniform(*MSE_RANGE) / np.mean(error**2))
     return y_true, y_true + error
-
