@@ -55,10 +55,15 @@ class Case:
     lost: frozenset[str] = frozenset()
 
     def write(self, assignment: str, dest: Path) -> Path:
-        reference_submission(assignment, dest)
-        for edit in self.edits:
-            edit.apply(dest)
-        return dest
+        return edited_submission(assignment, self.edits, dest)
+
+
+def edited_submission(assignment: str, edits: Sequence[Mutation], dest: Path) -> Path:
+    """The reference solution written to ``dest`` with ``edits`` applied."""
+    reference_submission(assignment, dest)
+    for edit in edits:
+        edit.apply(dest)
+    return dest
 
 
 def student_ids(count: int, first: int = 0) -> list[str]:
@@ -67,9 +72,7 @@ def student_ids(count: int, first: int = 0) -> list[str]:
 
 def _edited_files(assignment: str, edits: Sequence[Mutation], workdir: Path) -> dict[str, str]:
     """The files ``edits`` change, as they read after the edits."""
-    submission = reference_submission(assignment, workdir)
-    for edit in edits:
-        edit.apply(submission)
+    submission = edited_submission(assignment, edits, workdir)
     return {edit.file: (submission / edit.file).read_text() for edit in edits}
 
 
