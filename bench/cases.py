@@ -93,27 +93,22 @@ def _rows(case: Any, dtype: np.dtype, naive: dict[str, float], times: dict[str, 
     return rows
 
 
-def measure_conv(case: ConvCase, dtype: np.dtype, repeats: int, rng: np.random.Generator,
-                 warm: bool) -> list[dict[str, Any]]:
-    """Time a convolution case's forward and backward passes."""
+def conv_functions(case: ConvCase, dtype: np.dtype, rng: np.random.Generator) -> dict[str, Any]:
+    """Random operands for ``case`` and the timed calls on them, keyed ``'<column> <pass>'`` (``operands``:
+    ``(x, w, b, conv_param, dout)``)."""
     x = rng.standard_normal(case.x_shape).astype(dtype)
     w = rng.standard_normal(case.w_shape).astype(dtype)
     b = rng.standard_normal(case.w_shape[0]).astype(dtype)
     conv_param = {"stride": case.stride, "pad": case.pad}
-    out, naive_cache = layers.conv_forward_naive(x, w, b, conv_param)
-    dout = rng.standard_normal(out.shape).astype(dtype)
-    naive = {"forward": time_once(lambda: layers.conv_forward_naive(x, w, b, conv_param)),
-             "backward": time_once(lambda: layers.conv_backward_naive(dout, naive_cache))}
     fast_out, fast_cache = fl.conv_forward_fast(x, w, b, conv_param)
-    errors = {"forward": scaled_error(fast_out, out),
-              "backward": scaled_error(fl.conv_backward_fast(dout, fast_cache),
-                                       layers.conv_backward_naive(dout, naive_cache))}
+    dout = rng.standard_normal(fast_out.shape).astype(dtype)
     _, im2col_cache = fl.conv_forward_im2col(x, w, b, conv_param)
     _, strides_cache = fl.conv_forward_strides(x, w, b, conv_param)
     cols = im2col_cache[-1]
     filters = w.reshape(w.shape[0], -1)
     dout_rows = np.ascontiguousarray(dout.transpose(1, 0, 2, 3).reshape(w.shape[0], -1))
-    fns = {
+    return {
+        "operands": (x, w, b, conv_param, dout),
         "fast forward": lambda: fl.conv_forward_fast(x, w, b, conv_param),
         "im2col forward": lambda: fl.conv_forward_im2col(x, w, b, conv_param),
         "strides forward": lambda: fl.conv_forward_strides(x, w, b, conv_param),
@@ -123,6 +118,20 @@ def measure_conv(case: ConvCase, dtype: np.dtype, repeats: int, rng: np.random.G
         "strides backward": lambda: fl.conv_backward_strides(dout, strides_cache),
         "floor backward": lambda: (dout_rows @ cols.T, filters.T @ dout_rows),
     }
+
+
+def measure_conv(case: ConvCase, dtype: np.dtype, repeats: int, rng: np.random.Generator,
+                 warm: bool) -> list[dict[str, Any]]:
+    """Time a convolution case's forward and backward passes."""
+    fns = conv_functions(case, dtype, rng)
+    x, w, b, conv_param, dout = fns.pop("operands")
+    out, naive_cache = layers.conv_forward_naive(x, w, b, conv_param)
+    naive = {"forward": time_once(lambda: layers.conv_forward_naive(x, w, b, conv_param)),
+             "backward": time_once(lambda: layers.conv_backward_naive(dout, naive_cache))}
+    fast_out, fast_cache = fl.conv_forward_fast(x, w, b, conv_param)
+    errors = {"forward": scaled_error(fast_out, out),
+              "backward": scaled_error(fl.conv_backward_fast(dout, fast_cache),
+                                       layers.conv_backward_naive(dout, naive_cache))}
     torch_pair = torch_ops.conv(x, w, b, dout, case.stride, case.pad)
     if torch_pair:
         fns["torch forward"], fns["torch backward"] = torch_pair

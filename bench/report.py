@@ -1,8 +1,9 @@
 """``python -m bench.report`` (``make bench``): every benchmark in one run, then the headline figures side by side.
 
-Runs the fast-layer benchmark (:mod:`bench.__main__`), the build benchmark
-(:mod:`bench.build`), ``autograder grade`` (:mod:`bench.grading`) and the class
-benchmark (:mod:`bench.batch`), each printing its own table, then one summary table
+Runs the fast-layer benchmark (:mod:`bench.__main__`) and its diagnosis of the small
+convolution (:mod:`bench.small_conv`), the build benchmark (:mod:`bench.build`),
+``autograder grade`` (:mod:`bench.grading`) and the class benchmark
+(:mod:`bench.batch`), each printing its own table, then one summary table
 of the figures issue 15 sets targets for, with the machine and its load (the
 figures are wall times: on a busy machine they say more about the machine).
 """
@@ -19,7 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from . import batch, build, grading
+from . import batch, build, grading, small_conv
 from .__main__ import RESULTS_DIR
 from .__main__ import main as fast_layers
 
@@ -39,8 +40,8 @@ def worst(rows: list[dict[str, Any]], kind: str, key: str) -> str:
     return f"{max(values):.2f}" if values else "-"
 
 
-def summary(layers: list[dict[str, Any]], builds: dict[str, Any], grades: dict[str, dict[str, float]],
-            classes: list[dict[str, float]]) -> Table:
+def summary(layers: list[dict[str, Any]], small: dict[str, Any], builds: dict[str, Any],
+            grades: dict[str, dict[str, float]], classes: list[dict[str, float]]) -> Table:
     """Headline figures with their targets."""
     table = Table(title=f"issue 15 figures on {machine()}")
     for column in ("figure", "measured", "target"):
@@ -62,6 +63,12 @@ def summary(layers: list[dict[str, Any]], builds: dict[str, Any], grades: dict[s
                       f"{'unique' if row['unique_pyx'] else 'shared'} .pyx, per minute",
                       f"{row['per_minute']:.1f}", f">= {target:g}" if target else "-")
     table.add_row("conv fast / bare GEMM, worst float64 case", worst(layers, "conv", "fast_over_floor"), "<= 1.5")
+    passes = small["rows"]
+    table.add_row("  small conv, fwd / bwd: fast / GEMM on one thread",
+                  " / ".join(f"{row['fast_one_thread_ms'] / row['product_one_thread_ms']:.2f}" for row in passes), "-")
+    table.add_row("  small conv, fwd / bwd: speed-up on two threads, GEMM; fast",
+                  "; ".join(" / ".join(f"{row[f'{key}_one_thread_ms'] / row[f'{key}_ms']:.2f}" for row in passes)
+                            for key in ("product", "fast")), "-")
     table.add_row("max-pool fast / PyTorch, worst float64 case", worst(layers, "pool", "fast_over_torch"), "<= 1")
     return table
 
@@ -73,13 +80,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     console = Console(width=150)
     layers = fast_layers([])
+    small = small_conv.main([])
     builds = build.main(["--repeats", str(args.repeats)])
     grades = grading.main(["--repeats", str(args.repeats)])
     classes = batch.main(["--students", str(args.students)])
-    console.print(summary(layers, builds, grades, classes))
+    console.print(summary(layers, small, builds, grades, classes))
     out = RESULTS_DIR / time.strftime("report-%Y%m%d-%H%M%S.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": machine(), "build": builds, "grade": grades, "classes": classes}, indent=2))
+    out.write_text(json.dumps({"machine": machine(), "small_conv": small, "build": builds, "grade": grades, "classes": classes}, indent=2))
     console.print(f"written {out}")
 
 

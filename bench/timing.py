@@ -26,17 +26,21 @@ def time_once(fn: Callable[[], object]) -> float:
     return _clock() - start
 
 
-def interleaved_medians(fns: Mapping[str, Callable[[], object]], repeats: int, warm: bool = True) -> dict[str, float]:
+def interleaved_medians(fns: Mapping[str, Callable[[], object]], repeats: int, warm: bool = True,
+                        before: Mapping[str, Callable[[], object]] | None = None) -> dict[str, float]:
     """Median seconds per call of each function.
 
     Every round calls each function in turn, so a slow spell of the machine hits
     all of them alike. With ``warm``, each timed call directly follows an untimed
     call of the same function: every function then finds its threads awake and
     its data in cache, instead of paying for what the previous function left.
+    ``before[name]``, when given, is called (untimed) ahead of those calls of ``fns[name]``.
     """
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            if before and name in before:
+                before[name]()
             if warm:
                 fn()
             samples[name].append(time_once(fn))
