@@ -15,7 +15,9 @@ $(STAMP): $(BUILD_INPUTS)
 		|| echo "warning: bubblewrap (bwrap) is not installed: the grader falls back to a weaker sandbox"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet "setuptools>=69" wheel "cython>=3.0,<4" "numpy>=1.26,<3"
+	@# the build requirements pyproject.toml pins (the editable install below builds without isolation)
+	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' \
+		| xargs -d '\n' $(PY) -m pip install --quiet
 	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
 	touch $(STAMP)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -44,7 +45,7 @@ if ! python3 -c 'import sys; sys.exit(sys.version_info < ({python_tuple}))'; the
 fi
 "$python" -m venv /autograder/venv
 /autograder/venv/bin/pip install -q --upgrade pip
-/autograder/venv/bin/pip install -q "setuptools>=69" wheel "cython>=3.0,<4" "numpy>=1.26,<3"
+/autograder/venv/bin/pip install -q {build_requires}
 /autograder/venv/bin/pip install -q --no-build-isolation -e /autograder/source/{project}
 """
 
@@ -74,16 +75,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+def _pyproject(root: Path) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+
+
 def minimum_python(root: Path = PROJECT_ROOT) -> str:
     """The lowest Python version ``pyproject.toml`` accepts, as ``"3.11"``."""
-    spec = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
-    return spec.removeprefix(">=").strip()
+    return _pyproject(root)["project"]["requires-python"].removeprefix(">=").strip()
 
 
 def setup_script(root: Path = PROJECT_ROOT) -> str:
-    """``setup.sh``: a venv on a Python the project accepts, with the project installed."""
+    """``setup.sh``: a venv on a Python the project accepts, with the project installed (its build
+    requirements first, as ``pyproject.toml`` pins them: the install below builds without isolation)."""
     version = minimum_python(root)
-    return SETUP_SH.format(project=PROJECT, python=version, python_tuple=version.replace(".", ", "))
+    build_requires = " ".join(shlex.quote(spec) for spec in _pyproject(root)["build-system"]["requires"])
+    return SETUP_SH.format(project=PROJECT, python=version, python_tuple=version.replace(".", ", "),
+                           build_requires=build_requires)
 
 
 def apply_visibility(results_file: Path, manifest: Manifest) -> None:
