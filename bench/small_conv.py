@@ -92,11 +92,13 @@ def render(result: dict[str, Any]) -> Table:
         table.add_column(header, justify="left" if header == "pass" else "right")
     for row in result["rows"]:
         product = row["product_ms"]
+        def against_product(key: str) -> str:
+            return f"{row[key]:.2f} ({row[key] / product:.2f}x)"
+
         table.add_row(row["pass"], f"{product:.2f}", f"{row['product_one_thread_ms']:.2f}",
-                      f"{row['product_one_thread_ms'] / product:.2f}",
-                      f"{row['fast_ms']:.2f} ({row['fast_ms'] / product:.2f}x)", f"{row['fast_one_thread_ms']:.2f}",
-                      f"{row['fast_one_thread_ms'] / row['fast_ms']:.2f}",
-                      *(f"{row[key]:.2f} ({row[key] / product:.2f}x)" for key in ("fast_after_product_ms", "fast_after_pause_ms")))
+                      f"{row['product_one_thread_ms'] / product:.2f}", against_product("fast_ms"),
+                      f"{row['fast_one_thread_ms']:.2f}", f"{row['fast_one_thread_ms'] / row['fast_ms']:.2f}",
+                      against_product("fast_after_product_ms"), against_product("fast_after_pause_ms"))
     return table
 
 
