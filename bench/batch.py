@@ -12,18 +12,19 @@ module is built during the run too), and the table reports submissions per minut
 (target for conv_nets with unique ``.pyx``: at least 40 on 2 workers), how the
 time splits between process start-up and scheduling, Cython builds and the
 hidden checks, the CPU seconds per submission of the grading processes (the
-sandboxed builds and workers not counted) and the peak memory of the largest child
-process.
+sandboxed builds and workers not counted) and the largest resident memory of any one
+process of the batch, sandboxed ones included (sampled every 50 ms).
 """
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import psutil
 from rich.console import Console
 from rich.table import Table
 
@@ -77,14 +78,42 @@ def generate_class(course: CourseLayout, assignment: str, students: int, unique_
                 pyx.write_text(pyx.read_text() + f"\n# submitted by {student}\n")
 
 
+class PeakMemory:
+    """The largest resident set of any process below this one (grading processes, sandboxed workers and
+    builds), sampled every ``interval`` seconds while the context is open."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval, self.peak_bytes = interval, 0
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._done.wait(self.interval):
+            for process in me.children(recursive=True):
+                try:
+                    self.peak_bytes = max(self.peak_bytes, process.memory_info().rss)
+                except psutil.Error:  # gone, or not ours to read
+                    continue
+
+    def __enter__(self) -> "PeakMemory":
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._sampler.join()
+
+
 def measure(assignment: str, students: int, workers: int, unique_pyx: bool = True) -> dict[str, float]:
-    """Grade a generated class once; wall time, its split and peak child memory."""
+    """Grade a generated class once; wall time, its split and the largest process's memory."""
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         course = CourseLayout(Path(tmp))
         generate_class(course, assignment, students, unique_pyx)
         options = BatchOptions(GradingOptions(secret=SECRET, build_cache=Path(tmp) / "build-cache"), workers=workers)
         started, cpu = time.perf_counter(), cpu_seconds()
-        rows = run_batch(assignment, course, options)
+        with PeakMemory() as memory:
+            rows = run_batch(assignment, course, options)
         wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     graded = [row.results for row in rows if row.results]
     if len(graded) != students:
@@ -96,7 +125,7 @@ def measure(assignment: str, students: int, workers: int, unique_pyx: bool = Tru
         "assignment": assignment, "unique_pyx": unique_pyx, "students": students, "workers": workers,
         "wall": wall, "per_minute": 60 * students / wall, "compiled": sum(1 for b in builds if b and not b["cached"]),
         "startup": max(0.0, wall * workers - grading), "build": build, "checks": grading - build,
-        "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "peak_mib": memory.peak_bytes / 2**20,
         "cpu_per_submission": cpu / students,
     }
 
@@ -129,7 +158,7 @@ def render(rows: list[dict[str, float]]) -> Table:
     for label, key in (("start-up, scheduling, writing", "startup"), ("Cython builds", "build"), ("hidden checks", "checks")):
         line(f"{label} (worker-s)", lambda row, key=key: f"{row[key]:.1f} ({100 * row[key] / busy[id(row)]:.0f}%)")
     line("CPU s per submission, grading processes only", lambda row: f"{row['cpu_per_submission']:.2f}")
-    line("peak RSS of a child (MiB)", lambda row: f"{row['peak_mib']:.0f}")
+    line("peak RSS of one process (MiB)", lambda row: f"{row['peak_mib']:.0f}")
     return table
 
 
