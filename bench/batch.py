@@ -12,8 +12,8 @@ module is built during the run too), and the table reports submissions per minut
 (target for conv_nets with unique ``.pyx``: at least 40 on 2 workers), how the
 time splits between process start-up and scheduling, Cython builds and the
 hidden checks, the CPU seconds per submission of the grading processes (the
-sandboxed builds and workers not counted) and the largest resident memory of any one
-process of the batch, sandboxed ones included (sampled every 50 ms).
+sandboxed builds and workers not counted) and the largest unique memory of any one
+process of the batch, sandboxed ones included (sampled every 0.1 s).
 """
 from __future__ import annotations
 
@@ -79,10 +79,11 @@ def generate_class(course: CourseLayout, assignment: str, students: int, unique_
 
 
 class PeakMemory:
-    """The largest resident set of any process below this one (grading processes, sandboxed workers and
-    builds), sampled every ``interval`` seconds while the context is open."""
+    """The largest unique memory (USS) of any process below this one (grading processes, sandboxed workers
+    and builds), sampled every ``interval`` seconds while the context is open. Unique, not resident: the
+    grading processes are forked from this one and share its pages, which are not theirs to count."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.1) -> None:
         self.interval, self.peak_bytes = interval, 0
         self._done = threading.Event()
         self._sampler = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
@@ -92,7 +93,7 @@ class PeakMemory:
         while not self._done.wait(self.interval):
             for process in me.children(recursive=True):
                 try:
-                    self.peak_bytes = max(self.peak_bytes, process.memory_info().rss)
+                    self.peak_bytes = max(self.peak_bytes, process.memory_full_info().uss)
                 except psutil.Error:  # gone, or not ours to read
                     continue
 
@@ -158,7 +159,7 @@ def render(rows: list[dict[str, float]]) -> Table:
     for label, key in (("start-up, scheduling, writing", "startup"), ("Cython builds", "build"), ("hidden checks", "checks")):
         line(f"{label} (worker-s)", lambda row, key=key: f"{row[key]:.1f} ({100 * row[key] / busy[id(row)]:.0f}%)")
     line("CPU s per submission, grading processes only", lambda row: f"{row['cpu_per_submission']:.2f}")
-    line("peak RSS of one process (MiB)", lambda row: f"{row['peak_mib']:.0f}")
+    line("largest process, unique memory (MiB)", lambda row: f"{row['peak_mib']:.0f}")
     return table
 
 
