@@ -9,6 +9,7 @@ error relative to the naive one.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,9 +94,10 @@ def _rows(case: Any, dtype: np.dtype, naive: dict[str, float], times: dict[str, 
     return rows
 
 
-def conv_functions(case: ConvCase, dtype: np.dtype, rng: np.random.Generator) -> dict[str, Any]:
-    """Random operands for ``case`` and the timed calls on them, keyed ``'<column> <pass>'`` (``operands``:
-    ``(x, w, b, conv_param, dout)``)."""
+def conv_functions(case: ConvCase, dtype: np.dtype,
+                   rng: np.random.Generator) -> tuple[tuple[Any, ...], dict[str, Callable[[], object]]]:
+    """Random operands ``(x, w, b, conv_param, dout)`` for ``case``, and the timed calls on them keyed
+    ``'<column> <pass>'``."""
     x = rng.standard_normal(case.x_shape).astype(dtype)
     w = rng.standard_normal(case.w_shape).astype(dtype)
     b = rng.standard_normal(case.w_shape[0]).astype(dtype)
@@ -107,8 +109,7 @@ def conv_functions(case: ConvCase, dtype: np.dtype, rng: np.random.Generator) ->
     cols = im2col_cache[-1]
     filters = w.reshape(w.shape[0], -1)
     dout_rows = np.ascontiguousarray(dout.transpose(1, 0, 2, 3).reshape(w.shape[0], -1))
-    return {
-        "operands": (x, w, b, conv_param, dout),
+    return (x, w, b, conv_param, dout), {
         "fast forward": lambda: fl.conv_forward_fast(x, w, b, conv_param),
         "im2col forward": lambda: fl.conv_forward_im2col(x, w, b, conv_param),
         "strides forward": lambda: fl.conv_forward_strides(x, w, b, conv_param),
@@ -123,8 +124,7 @@ def conv_functions(case: ConvCase, dtype: np.dtype, rng: np.random.Generator) ->
 def measure_conv(case: ConvCase, dtype: np.dtype, repeats: int, rng: np.random.Generator,
                  warm: bool) -> list[dict[str, Any]]:
     """Time a convolution case's forward and backward passes."""
-    fns = conv_functions(case, dtype, rng)
-    x, w, b, conv_param, dout = fns.pop("operands")
+    (x, w, b, conv_param, dout), fns = conv_functions(case, dtype, rng)
     out, naive_cache = layers.conv_forward_naive(x, w, b, conv_param)
     naive = {"forward": time_once(lambda: layers.conv_forward_naive(x, w, b, conv_param)),
              "backward": time_once(lambda: layers.conv_backward_naive(dout, naive_cache))}

@@ -67,7 +67,7 @@ def one_thread(fn: Callable[[], object]) -> Callable[[], object]:
 
 def measure(repeats: int, seed: int = 0) -> dict[str, Any]:
     """The small convolution's passes in every situation, and BLAS's helper threads' CPU after a product."""
-    fns = conv_functions(SMALL, np.dtype(np.float64), np.random.default_rng(seed))
+    _, fns = conv_functions(SMALL, np.dtype(np.float64), np.random.default_rng(seed))
     rows = []
     for name in ("forward", "backward"):
         fast, product = fns[f"fast {name}"], fns[f"floor {name}"]
