@@ -16,8 +16,8 @@ $(STAMP): $(BUILD_INPUTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@# the build requirements pyproject.toml pins (the editable install below builds without isolation)
-	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' \
-		| xargs -d '\n' $(PY) -m pip install --quiet
+	$(PY) -c 'import subprocess, sys, tomllib; requires = tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]; \
+		sys.exit(subprocess.call([sys.executable, "-m", "pip", "install", "--quiet", *requires]))'
 	$(PY) -m pip install --quiet --no-build-isolation -e ".[dev]"
 	touch $(STAMP)
 
