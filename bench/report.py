@@ -65,9 +65,9 @@ def summary(layers: list[dict[str, Any]], small: dict[str, Any], builds: dict[st
     table.add_row("conv fast / bare GEMM, worst float64 case", worst(layers, "conv", "fast_over_floor"), "<= 1.5")
     passes = small["rows"]
     table.add_row("  small conv, fwd / bwd: fast / GEMM on one thread",
-                  " / ".join(f"{row['fast_one_thread_ms'] / row['product_one_thread_ms']:.2f}" for row in passes), "-")
+                  " / ".join(f"{small_conv.one_thread_ratio(row):.2f}" for row in passes), "-")
     table.add_row("  small conv, fwd / bwd: speed-up on two threads, GEMM; fast",
-                  "; ".join(" / ".join(f"{row[f'{key}_one_thread_ms'] / row[f'{key}_ms']:.2f}" for row in passes)
+                  "; ".join(" / ".join(f"{small_conv.speed_up(row, key):.2f}" for row in passes)
                             for key in ("product", "fast")), "-")
     table.add_row("max-pool fast / PyTorch, worst float64 case", worst(layers, "pool", "fast_over_torch"), "<= 1")
     return table
